@@ -1,0 +1,34 @@
+"""Required cells: the minimum elements of 国办发〔2019〕54号 (名称、内容、依据、时限、主体、渠道)."""
+
+from collections.abc import Iterator
+
+from zwgk.validators.models import Finding, Severity
+from zwgk.validators.normalise import is_blank
+from zwgk.validators.registry import finding, rule
+from zwgk.validators.sheet import RuleContext, SheetData
+
+_TEXT_FIELDS = ("content", "basis", "time_limit", "subject")
+
+
+@rule(
+    "required-cell-empty", Severity.ERROR, "sheet",
+    title=("必填单元格为空", "required cell empty"),
+    message=("「{field}」为空（{item}）。", "'{field}' is empty ({item})."),
+    fix=("请填写该项；国办发〔2019〕54号要求目录写明事项的名称、内容、依据、时限、主体、渠道等要素。",
+         "Fill it in: 国办发〔2019〕54号 requires name, content, basis, time limit, body and channels."),
+)
+def required_cells(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
+    has = sheet.fields
+    for rec in sheet.records:
+        it = rec.item
+        label = it.name or f"第 {it.source.row} 行"
+        if "level2" in has and is_blank(it.level2) and not it.level3:
+            yield finding("required-cell-empty", rec.at("level2"), item=label)
+        elif not it.name:
+            fld = "level1" if "level1" in has else "name"
+            yield finding("required-cell-empty", rec.at(fld), item=label)
+        for fld in _TEXT_FIELDS:
+            if fld in has and is_blank(getattr(it, fld)):
+                yield finding("required-cell-empty", rec.at(fld), item=label)
+        if "channels" in has and not it.channels:
+            yield finding("required-cell-empty", rec.at("channels"), item=label)

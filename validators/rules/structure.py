@@ -1,0 +1,138 @@
+"""Codes the reader raises while it makes sense of a file (no check function: the reader emits them)."""
+
+from zwgk.validators.models import Severity
+from zwgk.validators.registry import define
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+define(
+    "file-unreadable", E, "file",
+    title=("文件无法读取", "file cannot be read"),
+    message=("无法读取文件：{reason}", "The file cannot be read: {reason}"),
+    fix=("请用 Excel 或 WPS 打开后另存为 .xlsx 再提交。", "Open it in Excel or WPS and save it as .xlsx."),
+)
+define(
+    "file-limit-exceeded", E, "file",
+    title=("文件超出安全限制", "file exceeds a safety limit"),
+    message=("文件超出安全限制（{limit}：{actual}，上限 {maximum}），未读取。",
+             "The file exceeds a safety limit ({limit}: {actual}, maximum {maximum}) and was not read."),
+    fix=("请删除多余的空行、空列和超长单元格后重新保存；如确需更大的文件，请用 --max-* 选项调整上限。",
+         "Remove stray rows, columns and oversized cells and save again, or raise the limit with --max-* options."),
+)
+define(
+    "file-encrypted", E, "file",
+    title=("文件设有密码", "file is password-protected"),
+    message=("文件设有打开密码，无法检查。", "The workbook is password-protected and cannot be checked."),
+    fix=("请取消密码（文件 → 信息 → 保护工作簿）后另存再提交。", "Remove the password and save a copy."),
+)
+define(
+    "file-has-macros", W, "file",
+    title=("文件含宏", "workbook contains macros"),
+    message=("工作簿含宏（VBA），zwgk 不运行宏，只读取单元格内容。", "The workbook contains macros; zwgk never runs them."),
+    fix=("提交时请另存为不含宏的 .xlsx。", "Save as a macro-free .xlsx before submitting."),
+)
+define(
+    "external-link", W, "file",
+    title=("引用外部工作簿", "external workbook link"),
+    message=("工作簿引用了外部文件 {target}，其内容不会被读取。", "The workbook links to an external file {target}; it is not read."),
+    fix=("请把引用的内容粘贴为数值。", "Paste the referenced values as values."),
+)
+define(
+    "formula-no-value", W, "sheet",
+    title=("公式没有计算结果", "formula without a cached value"),
+    message=("{cell} 是公式 {formula}，文件中没有保存计算结果，按空白读取。",
+             "{cell} holds the formula {formula} with no saved result; read as blank."),
+    fix=("请在 Excel/WPS 中重新计算并保存，或把公式粘贴为数值。", "Recalculate and save in Excel/WPS, or paste values."),
+)
+define(
+    "csv-encoding", W, "file",
+    title=("CSV 编码有误", "CSV encoding problem"),
+    message=("CSV 文件含有 {count} 处无法解码的字节（按 {encoding} 读取），已替换为 �。",
+             "The CSV has {count} undecodable byte sequence(s) (read as {encoding}); replaced with �."),
+    fix=("请以 UTF-8 编码另存。", "Save it as UTF-8."),
+)
+define(
+    "nul-bytes", W, "file",
+    title=("文件含空字符", "NUL characters in file"),
+    message=("文件含有 {count} 个空字符（NUL），已删除。", "The file contains {count} NUL character(s); they were removed."),
+    fix=("请检查导出工具，另存为 UTF-8 CSV 或 .xlsx。", "Check the exporting tool; save as UTF-8 CSV or .xlsx."),
+)
+define(
+    "sheet-instructions-skipped", INFO, "sheet",
+    title=("说明工作表已跳过", "instructions sheet skipped"),
+    message=("工作表「{sheet}」是填表说明，不作为目录读取。", "Sheet '{sheet}' holds instructions and is not read as a catalogue."),
+)
+define(
+    "sheet-empty", INFO, "sheet",
+    title=("空工作表", "empty sheet"),
+    message=("工作表「{sheet}」没有内容，已跳过。", "Sheet '{sheet}' is empty and was skipped."),
+)
+define(
+    "header-not-found", E, "sheet",
+    title=("找不到表头", "header not found"),
+    message=("工作表「{sheet}」有 {rows} 行内容，但前 {scanned} 行中找不到目录表头（至少需要公开事项、公开内容等列）。",
+             "Sheet '{sheet}' has {rows} non-blank rows but no catalogue header in its first {scanned} rows."),
+    fix=("请使用标准目录表头（序号、公开事项、公开内容（要素）、公开依据、公开时限、公开主体、公开渠道和载体、公开对象、公开方式），或从 zwgk template 生成的模板开始填写。",
+         "Use the standard header (序号, 公开事项, 公开内容, 公开依据, 公开时限, 公开主体, 公开渠道和载体, 公开对象, 公开方式) or start from `zwgk template`."),
+)
+define(
+    "column-missing", E, "sheet",
+    title=("缺少必需列", "required column missing"),
+    message=("表头缺少「{label}」列（国办发〔2019〕54号规定的目录要素）。", "The header has no '{label}' column (a minimum element under 国办发〔2019〕54号)."),
+    fix=("请在表头中加入「{label}」列并逐行填写。", "Add a '{label}' column and fill it for every row."),
+)
+define(
+    "column-duplicate", W, "sheet",
+    title=("重复的列", "duplicate column"),
+    message=("「{label}」列出现了不止一次（{cell} 与 {first}），只读取第一列。", "Column '{label}' appears twice ({cell} and {first}); the first is read."),
+    fix=("请删除或改名重复的列。", "Delete or rename the duplicate column."),
+)
+define(
+    "column-unknown", INFO, "sheet",
+    title=("未识别的列", "column not recognised"),
+    message=("{cell} 列「{label}」不是目录字段，内容原样保留在附加信息中。", "Column {cell} '{label}' is not a catalogue field; its values are kept as extra data."),
+)
+define(
+    "row-not-item", W, "sheet",
+    title=("无法识别的数据行", "row not read as an item"),
+    message=("第 {row} 行有内容（{text}），但不是完整的目录事项：{reason}。", "Row {row} has content ({text}) but is not an item: {reason}."),
+    fix=("请把该行补全为一个事项，或删除该行。", "Complete the row as an item, or delete it."),
+)
+define(
+    "rows-truncated", E, "sheet",
+    title=("行数超出上限", "too many rows"),
+    message=("工作表「{sheet}」有 {rows} 行，超过上限 {maximum} 行，之后的行未读取。",
+             "Sheet '{sheet}' has {rows} rows, more than the limit of {maximum}; the rest was not read."),
+    fix=("请删除表格末尾的空行，或拆分为多个工作表。", "Delete trailing blank rows or split the sheet."),
+)
+define(
+    "cell-too-long", E, "sheet",
+    title=("单元格内容过长", "cell too long"),
+    message=("{cell} 有 {length} 个字符，超过上限 {maximum}，已截断。", "{cell} has {length} characters, more than {maximum}; truncated."),
+    fix=("请精简该单元格内容（公开内容可写要素，不必粘贴全文）。", "Shorten the cell (list the elements, not the full text)."),
+)
+define(
+    "domain-unknown", W, "sheet",
+    title=("未知领域", "unknown domain"),
+    message=("领域「{value}」不在参考领域目录中。", "Domain '{value}' is not in the reference list."),
+    fix=("请使用 26 个试点领域或全领域目录中的规范名称。", "Use the canonical name of one of the 26 pilot domains or the 全领域 list."),
+)
+define(
+    "domain-missing", W, "sheet",
+    title=("无法确定领域", "domain not determined"),
+    message=("无法从工作表名、标题或「领域」列确定工作表「{sheet}」所属领域。",
+             "Could not tell the domain of sheet '{sheet}' from its name, title or a 领域 column."),
+    fix=("请把工作表命名为领域名称（如「义务教育」），或用 --domain 指定。", "Name the sheet after its domain or pass --domain."),
+)
+define(
+    "unit-unknown", W, "file",
+    title=("未知单位", "unknown unit"),
+    message=("单位「{value}」不在宝山区单位名录中。", "Unit '{value}' is not in the district's roster."),
+    fix=("请使用名录中的单位名称（如「区教育局」「罗店镇」），或用 --unit 指定。", "Use the roster name or pass --unit."),
+)
+define(
+    "unit-missing", W, "file",
+    title=("无法确定填报单位", "submitting unit not determined"),
+    message=("无法从「填报单位」、标题、公开主体或文件名确定填报单位。", "Could not tell the submitting unit from 填报单位, the title, 公开主体 or the file name."),
+    fix=("请在表头上方填写「填报单位：XX」，或用 --unit 指定。", "Add a line '填报单位：…' above the header, or pass --unit."),
+)

@@ -1,0 +1,1 @@
+"""One module per `zwgk` subcommand; each exposes `command`."""
