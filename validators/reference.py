@@ -344,7 +344,7 @@ class _Index:
         index.items = {name: tuple(items) for name, items in by_domain.items()}
         units_by_name = {u.name: u for u in ref.units}
         for r in ref.responsibilities:
-            index.units_by_domain[r.domain] = tuple(units_by_name[n] for n in r.units if n in units_by_name)
+            index.units_by_domain[r.domain] = tuple(units_by_name[n] for n in r.units)
         index.pairings = {p.unit: p for p in ref.pairings}
         return index
 

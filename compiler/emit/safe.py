@@ -1,0 +1,26 @@
+"""Output safety shared by every exporter: formula neutralisation and file names that stay in their folder."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise(text: str) -> str:
+    """A cell value that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    if text and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def safe_filename(name: str, fallback: str = "item", max_len: int = 80) -> str:
+    """A file name derived from a unit or domain name that cannot leave its folder or confuse a reader."""
+    cleaned = unicodedata.normalize("NFKC", name)
+    cleaned = _UNSAFE_NAME.sub("_", cleaned).strip(" .")
+    cleaned = re.sub(r"\.{2,}", "_", cleaned)
+    if not cleaned or cleaned in (".", ".."):
+        cleaned = fallback
+    return cleaned[:max_len]
