@@ -97,6 +97,7 @@ class ClauseCoverage(_M):
     text: str
     scope: Literal["all", "district", "township"]
     items: list[str] = Field(default_factory=list, description="ids of items satisfying it")
+    units: list[str] = Field(default_factory=list, description="units with an item satisfying it (added by zwgk compile)")
 
 
 class CatalogueFinding(_M):

@@ -15,6 +15,9 @@ from functools import lru_cache
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef《》“”‘’、，。；：？！（）"
 _WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _WS_RUN = re.compile(r"\s+")
+# Any character clean_cell would touch: without one, a cell is already clean (the common case, and the
+# reader's hot path: every cell of every sheet passes here).
+_NEEDS_CLEANING = re.compile(r"[\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Brackets NFKC leaves alone but units use interchangeably.
 _BRACKETS = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "［": "[", "］": "]"})
@@ -30,6 +33,8 @@ def clean_cell(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else _scalar_text(value)
+    if _NEEDS_CLEANING.search(text) is None:
+        return text
     text = _CONTROL.sub("", text)
     text = _WS_BETWEEN_CJK.sub("", text)
     return _WS_RUN.sub(" ", text).strip()

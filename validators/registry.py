@@ -87,6 +87,8 @@ def get(code: str) -> Rule:
 
 def finding(code: str, location: Any, **params: object) -> Finding:
     """Build a finding for ``code`` with the rule's severity; params are stringified for messages."""
+    if not _loaded:
+        _load_all()
     r = RULES[code]
     return Finding(
         code=code,

@@ -1,11 +1,13 @@
-"""What rules look at: a sheet's items with the raw cells they came from.
+"""What rules look at: a sheet's items with where each field sits in the workbook.
 
-The reader (``zwgk.compiler.reader``) builds these; rules only read them.  Keeping the raw text beside the
-normalised item is what lets a rule say "C10 says 公开, which is not a 公开方式".
+The reader (``zwgk.compiler.reader``) builds these; rules only read them.  A record keeps, beside the
+normalised item, the column of every field and the words the reader could not map, which is what lets a
+rule say "K10 says x, which is not a tick".
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,24 +18,35 @@ if TYPE_CHECKING:
     from zwgk.validators.vocabulary import Vocabulary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRecord:
     item: DisclosureItem
-    # field → cell reference ("C10") where the user would fix that field.
-    cells: dict[str, str] = field(default_factory=dict)
-    # field → the raw text the field was read from (after merges and 同上 were resolved).
-    raw: dict[str, str] = field(default_factory=dict)
-    # field → words or marks the reader could not map onto the vocabulary.
-    unknown: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # field → 1-based column where the user would fix that field.  One mapping is shared by every record
+    # of a sheet (the header decides it), so a record costs no per-cell strings.
+    columns: Mapping[str, int] = field(default_factory=dict)
+    # field → words or marks the reader could not map onto the vocabulary; "tick:<group>:<cell>" → the mark.
+    unknown: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # field → how an empty cell got its value: "merge", "ditto" (同上) or "forward" (blank under a parent).
-    filled: dict[str, str] = field(default_factory=dict)
+    filled: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def row(self) -> int:
+        return self.item.source.row or 0
+
+    def cell(self, fld: str) -> str | None:
+        """The A1 reference of a field of this item ("C10"), or None when the sheet has no such column."""
+        col = self.columns.get(fld)
+        return cell_ref(self.row, col) if col else None
+
+    @property
+    def cells(self) -> dict[str, str]:
+        return {f: cell_ref(self.row, c) for f, c in self.columns.items()}
 
     def at(self, fld: str) -> SourceLocation:
         """The location of one field of this item, for a finding."""
-        src = self.item.source
-        cell = self.cells.get(fld)
-        col = _column_number(cell) if cell else None
-        return src.model_copy(update={"field": fld, "cell": cell, "column": col})
+        col = self.columns.get(fld)
+        return self.item.source.model_copy(
+            update={"field": fld, "cell": cell_ref(self.row, col) if col else None, "column": col})
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,7 @@ class SheetData:
             sheet=self.summary.name,
             row=row,
             cell=cell,
-            column=_column_number(cell) if cell else None,
+            column=column_number(cell) if cell else None,
             field=fld,
         )
 
@@ -72,7 +85,8 @@ class RuleContext:
         return any(host.endswith(s) or host == s.lstrip(".") for s in self.vocabulary.government_host_suffixes)
 
 
-def _column_number(cell: str) -> int | None:
+def column_number(cell: str) -> int | None:
+    """"C10" → 3."""
     n = 0
     for ch in cell:
         if "A" <= ch <= "Z":
@@ -82,13 +96,19 @@ def _column_number(cell: str) -> int | None:
     return n or None
 
 
+_LETTERS: dict[int, str] = {}
+
+
 def column_letter(col: int) -> str:
     """1 → A, 27 → AA."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    hit = _LETTERS.get(col)
+    if hit is None:
+        letters, n = "", col
+        while n > 0:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        hit = _LETTERS[col] = letters
+    return hit
 
 
 def cell_ref(row: int, col: int) -> str:

@@ -47,6 +47,10 @@ class Channels(BaseModel):
 
 _TICK_GROUPS = ("audience", "mode", "levels")
 _SPLIT = re.compile(r"[,，、;；\s]+")
+_STRONG_MARKS = "■□☑☐◆●√✓✔"
+_WEAK_MARKS = "口£○R"
+_NOTE_IN_LIST = re.compile(r"注[:：]")
+_OTHER_DETAIL = re.compile(r"^其他\s*[:：(（]")
 
 
 class Vocabulary(BaseModel):
@@ -87,8 +91,20 @@ class Vocabulary(BaseModel):
         return tuple(f.field for f in self.fields if f.required)
 
     # -- headers -----------------------------------------------------------------------------------
+    @cached_property
+    def _memo(self) -> dict[tuple[str, str], object]:
+        # Results of the pure lookups below; headers and marks repeat, so each is worked out once.
+        return {}
+
     def header_field(self, label: str) -> str | None:
         """The field a header label names, or None.  Exact (normalised) match first, then a known prefix."""
+        memo = self._memo
+        hit = memo.get(("h", label), False)
+        if hit is False:
+            hit = memo[("h", label)] = self._header_field(label)
+        return hit  # type: ignore[return-value]
+
+    def _header_field(self, label: str) -> str | None:
         key = name_key(label)
         if not key:
             return None
@@ -104,6 +120,13 @@ class Vocabulary(BaseModel):
 
     def tick_group_of(self, label: str) -> tuple[str, str] | None:
         """(group, canonical value) for a tick column sub-header such as 特定群体 or 乡、村级."""
+        memo = self._memo
+        hit = memo.get(("t", label), False)
+        if hit is False:
+            hit = memo[("t", label)] = self._tick_group_of(label)
+        return hit  # type: ignore[return-value]
+
+    def _tick_group_of(self, label: str) -> tuple[str, str] | None:
         key = name_key(label)
         for group in _TICK_GROUPS:
             value = self._tick_index[group].get(key)
@@ -116,18 +139,44 @@ class Vocabulary(BaseModel):
     # -- cells -------------------------------------------------------------------------------------
     def is_instruction_sheet(self, name: str) -> bool:
         key = name_key(name)
-        return any(key == name_key(n) or key.startswith(name_key(n)) for n in self.instruction_sheet_names)
+        return bool(key) and any(key == name_key(n) or key.startswith(name_key(n)) for n in self.instruction_sheet_names)
+
+    @cached_property
+    def _ditto_set(self) -> frozenset[str]:
+        return frozenset(self.ditto)
+
+    @cached_property
+    def ditto_starts(self) -> frozenset[str]:
+        # First characters of every spelling, width-folded or not: most cells are rejected on this alone.
+        return frozenset({d[0] for d in self.ditto if d} | {"＂", "“", "”", "〃"})
 
     def is_ditto(self, text: str) -> bool:
+        """同上 and its spellings (〃, 同上。, full-width quotes)."""
+        if text in self._ditto_set:
+            return True
+        if len(text) > 6 or not text or text[0] not in self.ditto_starts:
+            return False
         t = fold(text)
-        return t in self.ditto or t.rstrip("。.") in self.ditto
+        return t in self._ditto_set or t.rstrip("。.") in self._ditto_set
+
+    @cached_property
+    def _note_pattern(self) -> re.Pattern[str]:
+        # "注：", "注1.", "注 …", "备注:" — the stem followed by a separator or a number, never "注意事项".
+        stems = sorted({re.sub(r"[\s:：\d.]+$", "", fold(p)) for p in self.note_prefixes} - {""}, key=len, reverse=True)
+        return re.compile("^(?:" + "|".join(map(re.escape, stems)) + r")(?:$|[\s:：\d.、(（①-⑩])")
 
     def is_note(self, text: str) -> bool:
-        t = fold(text)
-        return any(t.startswith(fold(p).strip()) for p in self.note_prefixes if fold(p).strip())
+        return self._note_pattern.match(fold(text[:12])) is not None
 
     def parse_mark(self, text: str) -> bool | None:
         """A tick cell: True (ticked), False (blank or a 'no' mark) or None (a mark zwgk cannot read)."""
+        memo = self._memo
+        hit = memo.get(("m", text), 0)
+        if hit == 0:
+            hit = memo[("m", text)] = self._parse_mark(text)
+        return hit  # type: ignore[return-value]
+
+    def _parse_mark(self, text: str) -> bool | None:
         t = clean_cell(text)
         if not t:
             return False
@@ -135,7 +184,9 @@ class Vocabulary(BaseModel):
             return True
         if t in self.marks.no:
             return False
-        compact = t.replace(" ", "")
+        compact = fold(t).replace(" ", "")
+        if compact in self.marks.yes:
+            return True
         if compact and all(ch in "√✓✔" for ch in compact):
             return True
         return None
@@ -174,55 +225,80 @@ class Vocabulary(BaseModel):
 
     def parse_channels(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """公开渠道和载体: a ■/□ check-list or plain words.  Returns (selected channels, unknown words)."""
+        memo = self._memo
+        hit = memo.get(("c", text))
+        if hit is None:
+            hit = memo[("c", text)] = self._parse_channels(text)
+        return hit  # type: ignore[return-value]
+
+    @cached_property
+    def _channel_names(self) -> tuple[str, ...]:
+        return tuple(sorted({fold(c) for c in (*self.channels.standard, *self.channels.seen, *self.channels.synonyms)},
+                            key=len, reverse=True))
+
+    def _split_checklist(self, t: str) -> list[tuple[str | None, str]]:
+        """(mark, words) pairs of a check-list.  ■□☑☐◆● always mark; the font-substitution look-alikes
+        口 £ ○ R only where they stand at the start, after a space, or right before a channel name —
+        so the 口 of 办事窗口 stays part of the word."""
+        strong = set(_STRONG_MARKS)
+        weak = set(_WEAK_MARKS)
+        names = self._channel_names
+        pairs: list[tuple[str | None, str]] = []
+        mark: str | None = None
+        word: list[str] = []
+        for i, ch in enumerate(t):
+            is_mark = ch in strong
+            if not is_mark and ch in weak:
+                rest = t[i + 1 :]
+                is_mark = (i == 0 or t[i - 1] == " ") and bool(rest) and rest[0] != " " or rest.startswith(names)
+            if is_mark:
+                if word or mark is not None:
+                    pairs.append((mark, "".join(word)))
+                mark, word = ch, []
+            else:
+                word.append(ch)
+        if word or mark is not None:
+            pairs.append((mark, "".join(word)))
+        return pairs
+
+    def _parse_channels(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         t = fold(text)
         if not t:
             return (), ()
         selected_marks = set(self.marks.channel_selected)
-        unselected_marks = set(self.marks.channel_unselected)
-        # Font-substitution artefacts (R for ■) count only when the text is a check-list at all.
-        has_checklist = any(ch in t for ch in ("■", "□", "☑", "☐", "◆", "口", "£"))
-        if has_checklist:
-            pattern = "([" + re.escape("".join(selected_marks | unselected_marks)) + "])"
-            parts = re.split(pattern, t)
-            chosen: list[str] = []
-            unknown: list[str] = []
-            mark = None
-            for part in parts:
-                if part in selected_marks or part in unselected_marks:
-                    mark = part
-                    continue
-                words = part.strip()
+        chosen: list[str] = []
+        unknown: list[str] = []
+        is_checklist = any(ch in t for ch in _STRONG_MARKS) or t[0] in _WEAK_MARKS
+        if is_checklist:
+            for mark, part in self._split_checklist(t):
                 # "注:有关公开信息可推送…" after the list is a note, not a channel.
-                words = re.split(r"注[:：]", words)[0].strip()
-                if not words or mark is None:
+                words = _NOTE_IN_LIST.split(part)[0].strip(" ,，、;；")
+                if not words or (mark is not None and mark not in selected_marks):
                     continue
-                if mark in selected_marks:
-                    canon, unk = self._canon_channel(words)
-                    value = canon or words
-                    if value not in chosen:
-                        chosen.append(value)
-                    unknown.extend(unk)
+                canon, unk = self._canon_channel(words)
+                value = canon or words
+                if value not in chosen:
+                    chosen.append(value)
+                unknown.extend(unk)
             return tuple(chosen), tuple(unknown)
-        chosen = []
-        unknown = []
         canon, unk = self._canon_channel(t)
         if canon:
             return (canon,), ()
-        for tok in re.split(r"[,，、;；\s]+", t):
+        for tok in _SPLIT.split(t):
             if not tok:
                 continue
             canon, unk = self._canon_channel(tok)
-            if canon:
-                if canon not in chosen:
-                    chosen.append(canon)
-            else:
-                # Still a channel the unit named; keep it, and let a rule say it is not a known word.
-                chosen.append(tok)
-                unknown.extend(unk)
+            value = canon or tok
+            # An unknown word is still a channel the unit named: keep it, and let a rule say it is not standard.
+            if value not in chosen:
+                chosen.append(value)
+            unknown.extend(unk)
         return tuple(chosen), tuple(unknown)
 
     def _canon_channel(self, words: str) -> tuple[str | None, tuple[str, ...]]:
         hit = self._channel_index.get(name_key(words))
         if hit:
             return hit, ()
+        if _OTHER_DETAIL.match(words):
+            return words, ()  # ■其他：区教育局微信公众号 — the standard 其他 option, with what it is
         return None, (words,)

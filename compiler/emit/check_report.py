@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TextIO
@@ -73,53 +75,98 @@ def group_by_rule(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]
     return sorted(groups.items(), key=lambda kv: (order[kv[1][0].severity], -len(kv[1]), kv[0]))
 
 
+LAYOUT_LABEL = {
+    "zh": {"national": "国家标准格式（勾选）", "national-link": "国家标准格式（勾选，含链接列）", "shanghai": "上海文字格式",
+           "shanghai-link": "上海文字格式（含链接列）", "custom": "非标准格式"},
+    "en": {"national": "national tick layout", "national-link": "national tick layout with links",
+           "shanghai": "Shanghai word layout", "shanghai-link": "Shanghai word layout with links", "custom": "custom layout"},
+}
+ROLE_LABEL = {
+    "zh": {"instructions": "说明页，已跳过", "empty": "空表，已跳过", "unrecognised": "未能读取"},
+    "en": {"instructions": "instructions, skipped", "empty": "empty, skipped", "unrecognised": "not read"},
+}
+
+
+def sheet_lines(res: FileResult, lang: str = "zh") -> list[str]:
+    """One line per sheet: what the reader made of it (layout, header rows, domain, items)."""
+    en = lang == "en"
+    lines = []
+    for s in res.sheets:
+        if s.role != "catalogue":
+            lines.append(f"sheet '{s.name}': {ROLE_LABEL['en'][s.role]}" if en
+                         else f"工作表「{s.name}」：{ROLE_LABEL['zh'][s.role]}")
+            continue
+        layout = LAYOUT_LABEL["en" if en else "zh"].get(s.layout or "", s.layout or "")
+        rows = "–".join(str(r) for r in (s.header_rows[0], s.header_rows[-1])) if len(s.header_rows) > 1 else (
+            str(s.header_rows[0]) if s.header_rows else "?")
+        if en:
+            lines.append(f"sheet '{s.name}': {layout}, header row {rows}, domain {s.domain or '?'}, {s.items} items")
+        else:
+            lines.append(f"工作表「{s.name}」：{layout}，表头第 {rows} 行，领域 {s.domain or '未定'}，事项 {s.items} 个")
+    return lines
+
+
+_ANSI = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m", "green": "\x1b[32m"}
+_RESET = "\x1b[0m"
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives text: CJK characters (wide and full-width) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
 def write_terminal(results: Sequence[FileResult], out: TextIO, lang: str = "zh", max_per_rule: int = 20,
                    color: bool | None = None) -> None:
-    """Grouped by rule with counts, CJK-aligned, then the cells (display capped, counts never)."""
-    from rich.console import Console
-    from rich.table import Table
+    """Grouped by rule with counts, CJK-aligned, then the cells (display capped, counts never).
 
-    console = Console(file=out, force_terminal=color, no_color=color is False, width=120, highlight=False,
-                      soft_wrap=False)
-    sev = SEVERITY_LABEL["en" if lang == "en" else "zh"]
+    Plain text with ANSI colour only on a terminal (``color=None``) or when asked: no rendering library,
+    because this runs on every `zwgk check` and start-up time counts."""
+    en = lang == "en"
+    if color is None:
+        color = bool(getattr(out, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+    def paint(style: str, text: str) -> str:
+        return f"{_ANSI[style]}{text}{_RESET}" if color else text
+
+    sev = SEVERITY_LABEL["en" if en else "zh"]
+    lines: list[str] = []
     for res in results:
-        head = res.path + (f"  [{res.unit}]" if res.unit else "")
-        console.print(f"[bold]{_esc(head)}[/bold]")
-        if lang == "en":
-            console.print(f"  {len(res.items)} items, {sum(1 for i in res.items if i.links)} with links; "
-                          f"{res.errors} errors, {res.warnings} warnings")
+        lines.append(paint("bold", res.path + (f"  [{res.unit}]" if res.unit else "")))
+        links = sum(1 for i in res.items if i.links)
+        if en:
+            lines.append(f"  {len(res.items)} items, {links} with links; {res.errors} errors, {res.warnings} warnings")
         else:
-            console.print(f"  读取事项 {len(res.items)} 个（有链接 {sum(1 for i in res.items if i.links)} 个）；"
-                          f"错误 {res.errors} 处，警告 {res.warnings} 处")
+            lines.append(f"  读取事项 {len(res.items)} 个（有链接 {links} 个）；错误 {res.errors} 处，警告 {res.warnings} 处")
+        lines.extend(f"  {line}" for line in sheet_lines(res, lang))
         if not res.findings:
-            console.print("  [green]" + ("No problems found." if lang == "en" else "未发现问题。") + "[/green]")
+            lines.append("  " + paint("green", "No problems found." if en else "未发现问题。"))
+            lines.append("")
             continue
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("级别" if lang != "en" else "severity")
-        table.add_column("规则" if lang != "en" else "rule")
-        table.add_column("数量" if lang != "en" else "count", justify="right")
-        table.add_column("说明" if lang != "en" else "title")
         groups = group_by_rule(res.findings)
+        head = ("severity", "rule", "count", "title") if en else ("级别", "规则", "数量", "说明")
+        rows = [(sev[fs[0].severity.value], code, str(len(fs)), get(code).title(lang)) for code, fs in groups]
+        widths = [max(display_width(r[i]) for r in (head, *rows)) for i in range(3)]
+        lines.append("  " + "  ".join((_pad(head[0], widths[0]), _pad(head[1], widths[1]),
+                                       _pad(head[2], widths[2], right=True), head[3])))
+        for (code, fs), row in zip(groups, rows, strict=True):
+            lines.append("  " + "  ".join((paint(fs[0].severity.value, _pad(row[0], widths[0])), _pad(row[1], widths[1]),
+                                           _pad(row[2], widths[2], right=True), row[3])))
         for code, fs in groups:
-            style = {"error": "red", "warning": "yellow", "info": "cyan"}[fs[0].severity.value]
-            table.add_row(f"[{style}]{sev[fs[0].severity.value]}[/{style}]", code, str(len(fs)),
-                          _esc(get(code).title(lang)))
-        console.print(table)
-        for code, fs in groups:
-            console.print(f"\n  [bold]{code}[/bold]（{len(fs)}）" if lang != "en" else f"\n  [bold]{code}[/bold] ({len(fs)})")
+            lines.append("")
+            lines.append("  " + paint("bold", code) + (f" ({len(fs)})" if en else f"（{len(fs)}）"))
             for f in fs[:max_per_rule]:
-                where = location_text(f, lang) or ("(file)" if lang == "en" else "（文件）")
-                console.print(f"    {_esc(where)}  {_esc(render(f, lang, with_location=False))}", soft_wrap=True)
+                where = location_text(f, lang) or ("(file)" if en else "（文件）")
+                lines.append(f"    {where}  {render(f, lang, with_location=False)}")
             if len(fs) > max_per_rule:
                 more = len(fs) - max_per_rule
-                console.print(f"    … {more} more (see --format json)" if lang == "en" else f"    … 另有 {more} 处（完整列表见 --format json）")
-        console.print("")
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+                lines.append(f"    … {more} more (see --format json)" if en else f"    … 另有 {more} 处（完整列表见 --format json）")
+        lines.append("")
+    out.write("\n".join(lines) + "\n")
 
 
 def item_context(item: DisclosureItem, lang: str = "zh") -> list[tuple[str, str]]:
@@ -136,6 +183,8 @@ def item_context(item: DisclosureItem, lang: str = "zh") -> list[tuple[str, str]
 
 
 def to_html(results: Sequence[FileResult], lang: str = "zh") -> str:
+    """One self-contained page: per file the sheets read, then findings grouped by rule with counts, each
+    shown with its row's fields (the flagged field marked)."""
     from zwgk.compiler.templating import render_template
 
     files = []
@@ -145,7 +194,7 @@ def to_html(results: Sequence[FileResult], lang: str = "zh") -> str:
         for code, fs in group_by_rule(res.findings):
             entries = []
             for f in fs:
-                item = by_row.get((f.location.sheet, f.location.row))
+                item = by_row.get((f.location.sheet, f.location.row)) if f.location.row else None
                 entries.append({
                     "where": location_text(f, lang),
                     "message": render(f, lang, with_location=False),
@@ -156,6 +205,7 @@ def to_html(results: Sequence[FileResult], lang: str = "zh") -> str:
                            "count": len(fs), "entries": entries})
         files.append({"path": res.path, "unit": res.unit or "", "items": len(res.items),
                       "links": sum(1 for i in res.items if i.links), "errors": res.errors,
-                      "warnings": res.warnings, "groups": groups, "readable": res.readable})
+                      "warnings": res.warnings, "groups": groups, "readable": res.readable,
+                      "sheets": sheet_lines(res, lang)})
     return render_template("check_report.html", lang=lang, files=files, version=__version__,
                            severity=SEVERITY_LABEL["en" if lang == "en" else "zh"])

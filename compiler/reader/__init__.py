@@ -3,19 +3,22 @@
     read_file(path, reference=…, vocabulary=…) -> ReadResult
 
 Never raises for a bad file: an unreadable or refused file comes back with ``readable=False`` and one
-finding that says why in one sentence.
+finding that says why in one sentence.  Every non-blank row under a header becomes an item or appears in
+a finding, or is listed in ``ReadResult.skipped`` as a note, signature line, repeated header or a row
+holding only its 序号.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from zwgk.compiler.reader.items import RowContext, build_records
-from zwgk.compiler.reader.layout import analyse, find_header
+from zwgk.compiler.reader.layout import Layout, analyse, find_header
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits, ReadRefused
 from zwgk.compiler.reader.sources import Grid, LoadedFile, load
 from zwgk.validators.models import Finding, SheetSummary, SourceLocation
@@ -27,10 +30,12 @@ from zwgk.validators.vocabulary import Vocabulary
 
 __all__ = ["ReadResult", "read_file", "Limits", "DEFAULT_LIMITS"]
 
-_DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.I)
-_UNIT_LINE = re.compile(r"(?:填报|报送|编制|责任)单位\s*[:：]\s*([^\s:：]+?)(?=\s|填报|时间|日期|$)")
-_TITLE_UNIT = re.compile(r"^(.{2,40}?)(?:政务公开|政府信息公开|信息公开)")
+_DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表|附件|附表)\s*\d*$", re.I)
+_UNIT_LINE = re.compile(
+    r"(?:填报|报送|编制|责任)(?:单位|部门)\s*(?:[(（][^)）]{0,6}[)）])?\s*[:：]\s*([^\s:：]+?)(?=\s|填报|时间|日期|$)")
+_TITLE_UNIT = re.compile(r"^(.{2,40}?)(?:政务公开|政府信息公开|信息公开|.{0,12}领域)")
 _FILE_NOISE = re.compile(r"(政务公开|事项|标准化?|目录|清单|模板|最终|终稿|修改|修订|定稿|版|v\d+|\d{4,8}|[（(].*?[）)]|[-_ ])", re.I)
+_SUBJECT_SAMPLE = 500
 
 
 @dataclass
@@ -42,6 +47,16 @@ class ReadResult:
     summaries: list[SheetSummary] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True
+    # (sheet, 1-based row, reason) of non-blank rows that are not data (note, signature, header, numbered).
+    skipped: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Sheet:
+    grid: Grid
+    role: str  # catalogue | instructions | empty | unrecognised
+    layout: Layout | None = None
+    nonblank: int = 0
 
 
 def read_file(
@@ -60,6 +75,8 @@ def read_file(
     started = time.monotonic()
     try:
         loaded = load(p, limits)
+        if loaded.kind == "ods":
+            _ods_extras(p, loaded.grids, limits)
     except ReadRefused as refused:
         result.readable = False
         result.findings.append(finding(refused.code, SourceLocation(path=shown), **refused.params))
@@ -70,22 +87,38 @@ def read_file(
         return result
     result.kind = loaded.kind
     _file_findings(loaded, shown, result.findings)
-    file_unit, unit_findings = _resolve_unit(unit, loaded.grids, p, reference, vocabulary, shown, limits)
+    sheets = [_classify(g, vocabulary, limits) for g in loaded.grids]
+    file_unit, unit_findings = _resolve_unit(unit, sheets, p, reference, vocabulary, shown, limits)
     result.unit = file_unit
-    for grid in loaded.grids:
+    for sheet in sheets:
         if time.monotonic() - started > limits.max_seconds:
-            result.findings.append(finding("file-limit-exceeded", SourceLocation(path=shown, sheet=grid.name),
+            result.findings.append(finding("file-limit-exceeded", SourceLocation(path=shown, sheet=sheet.grid.name),
                                            limit="读取时间", actual=f"{time.monotonic() - started:.0f} 秒",
                                            maximum=f"{limits.max_seconds:.0f} 秒"))
             break
-        _read_sheet(grid, shown, file_unit, domain, reference, vocabulary, limits, result)
+        _read_sheet(sheet, shown, loaded.kind, file_unit, domain, reference, vocabulary, limits, result)
     result.findings.extend(unit_findings)
     if not any(s.role == "catalogue" for s in result.summaries) and result.readable:
-        if not any(f.code == "header-not-found" for f in result.findings):
-            if all(s.role in ("empty", "instructions") for s in result.summaries):
-                result.findings.append(finding("file-unreadable", SourceLocation(path=shown),
-                                               reason="工作簿中没有任何目录内容（所有工作表都是空的或说明页）"))
+        if all(s.role in ("empty", "instructions") for s in result.summaries):
+            result.findings.append(finding("file-unreadable", SourceLocation(path=shown),
+                                           reason="工作簿中没有任何目录内容（所有工作表都是空的或说明页）"))
     return result
+
+
+def _classify(grid: Grid, vocab: Vocabulary, limits: Limits) -> _Sheet:
+    nonblank = sum(1 for row in grid.rows if any(row))
+    if vocab.is_instruction_sheet(grid.name):
+        return _Sheet(grid, "instructions", nonblank=nonblank)
+    if nonblank == 0:
+        return _Sheet(grid, "empty")
+    header = find_header(grid, vocab, limits.header_scan_rows)
+    if header is None:
+        first = next((x for row in grid.rows for x in row if x), "")
+        # A sheet of prose that starts 填表说明 / 说明： is instructions, whatever the sheet is called.
+        if vocab.is_instruction_sheet(first[:8]) or vocab.is_note(first):
+            return _Sheet(grid, "instructions", nonblank=nonblank)
+        return _Sheet(grid, "unrecognised", nonblank=nonblank)
+    return _Sheet(grid, "catalogue", analyse(grid, vocab, header), nonblank)
 
 
 def _file_findings(loaded: LoadedFile, path: str, out: list[Finding]) -> None:
@@ -101,8 +134,9 @@ def _file_findings(loaded: LoadedFile, path: str, out: list[Finding]) -> None:
 
 
 def _read_sheet(
-    grid: Grid,
+    sheet: _Sheet,
     path: str,
+    kind: str,
     unit: str | None,
     domain_override: str | None,
     reference: Reference,
@@ -110,23 +144,22 @@ def _read_sheet(
     limits: Limits,
     result: ReadResult,
 ) -> None:
+    grid = sheet.grid
     loc = SourceLocation(path=path, sheet=grid.name)
-    nonblank_rows = sum(1 for row in grid.rows if any(row))
-    if vocabulary.is_instruction_sheet(grid.name):
+    if sheet.role == "instructions":
         result.summaries.append(SheetSummary(name=grid.name, role="instructions"))
         result.findings.append(finding("sheet-instructions-skipped", loc, sheet=grid.name))
         return
-    if nonblank_rows == 0:
+    if sheet.role == "empty":
         result.summaries.append(SheetSummary(name=grid.name, role="empty"))
         result.findings.append(finding("sheet-empty", loc, sheet=grid.name))
         return
-    header = find_header(grid, vocabulary, limits.header_scan_rows)
-    if header is None:
-        result.summaries.append(SheetSummary(name=grid.name, role="unrecognised", data_rows=nonblank_rows))
-        result.findings.append(finding("header-not-found", loc, sheet=grid.name, rows=nonblank_rows,
+    layout = sheet.layout
+    if layout is None:
+        result.summaries.append(SheetSummary(name=grid.name, role="unrecognised", data_rows=sheet.nonblank))
+        result.findings.append(finding("header-not-found", loc, sheet=grid.name, rows=sheet.nonblank,
                                        scanned=limits.header_scan_rows))
         return
-    layout = analyse(grid, vocabulary, header)
     for ref_row, col, length in grid.long_cells:
         result.findings.append(finding("cell-too-long", loc.model_copy(update={"row": ref_row + 1, "cell": cell_ref(ref_row + 1, col + 1)}),
                                        length=length, maximum=limits.max_cell_chars))
@@ -137,22 +170,37 @@ def _read_sheet(
         result.findings.append(finding("formula-no-value", loc.model_copy(update={"cell": ref}), formula=formula))
     header_row = layout.header_rows[0] + 1
     fields = layout.fields
+    missing: list[str] = []
     for fld in vocabulary.required_fields:
-        if fld == "name":
-            if not fields & {"name", "level1", "level2", "level3"}:
-                result.findings.append(finding("column-missing", loc.model_copy(update={"row": header_row}),
-                                               label=vocabulary.label("name")))
-        elif fld not in fields:
-            result.findings.append(finding("column-missing", loc.model_copy(update={"row": header_row, "field": fld}),
-                                           label=vocabulary.label(fld)))
+        present = bool(fields & {"name", "level1", "level2", "level3"}) if fld == "name" else fld in fields
+        if not present:
+            missing.append(vocabulary.label(fld))
+            result.findings.append(finding("column-missing", loc.model_copy(update={"row": header_row,
+                                           "field": None if fld == "name" else fld}), label=vocabulary.label(fld)))
     for first, dup in layout.duplicates:
         result.findings.append(finding("column-duplicate", loc.model_copy(update={"row": header_row,
                                        "cell": cell_ref(header_row, dup.index + 1)}),
                                        label=dup.label, first=cell_ref(header_row, first.index + 1)))
+    duplicate_cols = {d.index for _, d in layout.duplicates}
     for col in layout.columns:
-        if col.kind == "extra" and col.label and not any(col is d for _, d in layout.duplicates):
+        if col.kind == "extra" and col.label and col.index not in duplicate_cols:
             result.findings.append(finding("column-unknown", loc.model_copy(update={"row": header_row,
-                                           "cell": column_letter(col.index + 1)}), label=col.label))
+                                           "cell": cell_ref(header_row, col.index + 1)}), label=col.label))
+    columns = {column_letter(c.index + 1): (c.field if c.kind != "tick" else f"{c.field}:{c.value}")
+               for c in layout.columns if c.kind != "unnamed"}
+    if not fields & {"name", "level1", "level2", "level3"}:
+        # Without a 公开事项 column no row can be an item (北京门头沟's 职责/业务事项 model, 湖北's reduced
+        # tables without names): say so once for the sheet, naming the rows, instead of once per row.
+        data = [r + 1 for r in range(layout.first_data_row, len(grid.rows)) if any(grid.rows[r])]
+        labels = "、".join(c.label for c in layout.columns if c.label)
+        if data:
+            result.findings.append(finding("rows-not-read", loc.model_copy(update={"row": data[0]}), sheet=grid.name,
+                                           count=len(data), first=data[0], last=data[-1], header=labels[:120],
+                                           missing="、".join(missing)))
+        result.summaries.append(SheetSummary(name=grid.name, role="unrecognised", layout="custom",
+                                             header_rows=tuple(r + 1 for r in layout.header_rows), columns=columns,
+                                             data_rows=len(data)))
+        return
     sheet_domain, domain_findings = _resolve_domain(domain_override, grid.name, layout.title_lines, reference, loc)
     result.findings.extend(domain_findings)
 
@@ -160,16 +208,20 @@ def _read_sheet(
         d = reference.domain(text)
         return d.name if d else None
 
-    ctx = RowContext(path=path, sheet=grid.name, unit=unit, domain_of=domain_of, sheet_domain=sheet_domain)
+    ctx = RowContext(path=path, sheet=grid.name, unit=unit, domain_of=domain_of, sheet_domain=sheet_domain,
+                     hyperlinks_readable=kind != "xls")
     built = build_records(grid, layout, vocabulary, ctx)
     result.findings.extend(built.findings)
+    result.skipped.extend((grid.name, row, why) for row, why in built.skipped)
     reported: set[str] = set()
     for text, where in built.domain_texts:
         if text not in reported:
             reported.add(text)
             close = reference.closest_domain(text)
-            result.findings.append(finding("domain-unknown", where, value=text, closest=close[0] if close and close[1] >= 60 else ""))
-    if sheet_domain is None and "domain" not in fields and not domain_findings:
+            result.findings.append(finding("domain-unknown", where, value=text,
+                                           closest=close[0] if close and close[1] >= 60 else ""))
+    records = built.records
+    if sheet_domain is None and not domain_findings and any(rec.item.domain is None for rec in records):
         result.findings.append(finding("domain-missing", loc, sheet=grid.name))
     summary = SheetSummary(
         name=grid.name,
@@ -177,18 +229,18 @@ def _read_sheet(
         layout=layout.kind,
         header_rows=tuple(r + 1 for r in layout.header_rows),
         domain=sheet_domain,
-        columns={column_letter(c.index + 1): (c.field if c.kind != "tick" else f"{c.field}:{c.value}")
-                 for c in layout.columns if c.kind != "unnamed"},
-        items=len(built.records),
+        columns=columns,
+        items=len(records),
         data_rows=built.data_rows,
     )
     result.summaries.append(summary)
-    result.sheets.append(SheetData(path=path, summary=summary, records=tuple(built.records), fields=fields, unit=unit))
+    result.sheets.append(SheetData(path=path, summary=summary, records=tuple(records), fields=fields, unit=unit))
 
 
 def _resolve_domain(
     override: str | None, sheet_name: str, titles: list[str], reference: Reference, loc: SourceLocation
 ) -> tuple[str | None, list[Finding]]:
+    """Domain of a sheet: --domain, else the sheet name, else a title line (…领域…), else None."""
     if override:
         d = reference.domain(override)
         if d:
@@ -205,10 +257,22 @@ def _resolve_domain(
     hit = _domain_in_text(sheet_name, reference)
     if hit:
         return hit, []
-    if not _DEFAULT_SHEET.match(fold(sheet_name)) and not _looks_like_unit(sheet_name, reference):
-        close = reference.closest_domain(sheet_name)
-        return None, [finding("domain-unknown", loc, value=sheet_name, closest=close[0] if close and close[1] >= 60 else "")]
+    # A title that claims a domain zwgk does not know: say so, naming the closest known one.
+    for line in titles:
+        m = re.search(r"([^\s:：，,。]{2,20}?)领域", fold(line))
+        if m:
+            claimed = _strip_owner(m.group(1))
+            close = reference.closest_domain(claimed)
+            return None, [finding("domain-unknown", loc, value=claimed, closest=close[0] if close and close[1] >= 60 else "")]
     return None, []
+
+
+def _strip_owner(text: str) -> str:
+    """"某区发展和改革局某某建设" → "某某建设": drop a leading unit name from a claimed domain."""
+    for i in range(2, len(text) - 2):
+        if text[i] in "局委办镇":
+            return text[i + 1 :]
+    return text
 
 
 def _domain_in_text(text: str, reference: Reference) -> str | None:
@@ -224,13 +288,9 @@ def _domain_in_text(text: str, reference: Reference) -> str | None:
     for d in reference.domains:
         for n in (d.name, *d.aliases):
             k = name_key(n)
-            if len(k) >= 2 and k in key and (best is None or len(k) > best[0]):
+            if len(k) >= 3 and k in key and (best is None or len(k) > best[0]):
                 best = (len(k), d.name)
     return best[1] if best else None
-
-
-def _looks_like_unit(text: str, reference: Reference) -> bool:
-    return reference.unit(text) is not None or _unit_in_text(text, reference) is not None
 
 
 def _unit_in_text(text: str, reference: Reference) -> str | None:
@@ -246,43 +306,58 @@ def _unit_in_text(text: str, reference: Reference) -> str | None:
 
 def _resolve_unit(
     override: str | None,
-    grids: list[Grid],
+    sheets: list[_Sheet],
     path: Path,
     reference: Reference,
     vocabulary: Vocabulary,
     shown: str,
     limits: Limits,
 ) -> tuple[str | None, list[Finding]]:
+    """The submitting unit: --unit, else 填报单位：…, else the title, else the usual 公开主体, else the file name."""
     loc = SourceLocation(path=shown)
-    candidates: list[str] = []
     if override:
-        candidates.append(override)
-    subjects: Counter[str] = Counter()
-    for grid in grids[:50]:
-        for row in grid.rows[: limits.header_scan_rows]:
-            line = " ".join(x for x in row if x)
-            m = _UNIT_LINE.search(fold(line))
-            if m:
-                candidates.append(m.group(1))
-        for row in grid.rows[:3]:
-            line = " ".join(x for x in row if x)
-            m = _TITLE_UNIT.search(fold(line))
-            if m and len(m.group(1)) >= 3:
-                candidates.append(m.group(1))
-    for cand in candidates:
-        u = reference.unit(cand) or (reference.unit(_unit_in_text(cand, reference) or "") if _unit_in_text(cand, reference) else None)
+        u = reference.unit(override)
         if u:
             return u.name, []
-    # 公开主体 column: the most common value, when it names a known unit.
-    for grid in grids[:50]:
-        header = find_header(grid, vocabulary, limits.header_scan_rows)
-        if header is None:
+        close = reference.closest_unit(override)
+        return override, [finding("unit-unknown", loc, value=override, closest=close[0] if close and close[1] >= 60 else "")]
+    lines: list[str] = []
+    titles: list[str] = []
+    for sheet in sheets[:50]:
+        if sheet.role in ("instructions", "empty"):
             continue
-        idx = [i for i, x in enumerate(grid.rows[header]) if vocabulary.header_field(x) == "subject"]
+        stop = sheet.layout.header_rows[0] if sheet.layout else min(limits.header_scan_rows, len(sheet.grid.rows))
+        for r in range(stop):
+            line = " ".join(x for x in sheet.grid.rows[r] if x)
+            if line:
+                lines.append(line)
+                if r < 3:
+                    titles.append(line)
+    candidates: list[str] = []
+    for line in lines:
+        m = _UNIT_LINE.search(fold(line))
+        if m:
+            candidates.append(m.group(1))
+    for line in titles:
+        m = _TITLE_UNIT.search(fold(line))
+        if m and len(m.group(1)) >= 3:
+            candidates.append(m.group(1))
+    for cand in candidates:
+        u = reference.unit(cand)
+        if u is None:
+            hit = _unit_in_text(cand, reference)
+            u = reference.unit(hit) if hit else None
+        if u:
+            return u.name, []
+    # 公开主体: the most common value, when it names a known unit.
+    subjects: Counter[str] = Counter()
+    for sheet in sheets[:50]:
+        if sheet.layout is None:
+            continue
+        idx = [c.index for c in sheet.layout.columns if c.kind == "text" and c.field == "subject"]
         if idx:
-            for row in grid.rows[header + 1 : header + 500]:
-                if idx[0] < len(row) and row[idx[0]]:
-                    subjects[row[idx[0]]] += 1
+            rows = sheet.grid.rows[sheet.layout.first_data_row : sheet.layout.first_data_row + _SUBJECT_SAMPLE]
+            subjects.update(row[idx[0]] for row in rows if idx[0] < len(row) and row[idx[0]])
     for subj, _ in subjects.most_common(3):
         u = reference.unit(subj)
         if u:
@@ -298,3 +373,50 @@ def _resolve_unit(
         close = reference.closest_unit(candidates[0])
         return candidates[0], [finding("unit-unknown", loc, value=candidates[0], closest=close[0] if close and close[1] >= 60 else "")]
     return None, [finding("unit-missing", loc)]
+
+
+# --- .ods: merges and hyperlinks (python-calamine gives neither for OpenDocument) --------------------------
+
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT_A = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}a"
+_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def _ods_extras(path: Path, grids: list[Grid], limits: Limits) -> None:
+    """Add spans (table:number-rows/columns-spanned) and text:a links from content.xml to the grids.
+
+    The package was size- and DTD-checked by the loader; defusedxml parses it again here, streaming.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    by_name = {g.name: g for g in grids}
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            grid: Grid | None = None
+            row = col = 0
+            cell: tuple[int, int] | None = None
+            for event, el in iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == _T + "table":
+                        grid = by_name.get(el.get(_T + "name") or "")
+                        row = 0
+                    elif tag == _T + "table-row":
+                        col = 0
+                    elif tag in (_T + "table-cell", _T + "covered-table-cell"):
+                        cell = (row, col)
+                        rs = int(el.get(_T + "number-rows-spanned") or 1)
+                        cs = int(el.get(_T + "number-columns-spanned") or 1)
+                        if grid is not None and (rs > 1 or cs > 1) and len(grid.merged) < 100_000:
+                            grid.merged.append((row, col, min(row + rs, limits.max_rows) - 1, col + cs - 1))
+                    elif tag == _TEXT_A and grid is not None and cell is not None and el.get(_HREF):
+                        grid.hyperlinks.setdefault(cell, el.get(_HREF) or "")
+                else:
+                    if tag in (_T + "table-cell", _T + "covered-table-cell"):
+                        col += int(el.get(_T + "number-columns-repeated") or 1)
+                        cell = None
+                    elif tag == _T + "table-row":
+                        row += int(el.get(_T + "number-rows-repeated") or 1)
+                        el.clear()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+        return  # the cell values were read already; without spans a merged cell reads as blank below its value

@@ -1,7 +1,11 @@
 """Data rows → item records: merges and 同上 resolved, ticks and words read, links gathered.
 
-Every non-blank row below the header ends up as an item or as a ``row-not-item`` finding — except notes
-(注：…), signature lines and repeated headers, which are not data.
+Every non-blank row below the header ends up as an item or in a finding — except notes (注：…),
+signature lines (填报人：…), repeated headers and rows holding nothing but a 序号, which are not data and
+are listed in ``BuildResult.skipped`` with the reason.
+
+This is the per-row hot path of ``zwgk check`` (100,000 rows must cost little more than reading them), so
+the column plan is worked out once per sheet and every vocabulary lookup is memoised.
 """
 
 from __future__ import annotations
@@ -10,20 +14,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zwgk.compiler.reader.layout import Column, Layout, header_score, width_of
+from zwgk.compiler.reader.layout import Column, Layout
 from zwgk.compiler.reader.sources import Grid
 from zwgk.validators.models import DisclosureItem, Finding, SourceLocation
-from zwgk.validators.normalise import clean_cell
 from zwgk.validators.registry import finding
 from zwgk.validators.sheet import ItemRecord, cell_ref
 from zwgk.validators.vocabulary import Vocabulary
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s，,；;）)】]+", re.I)
-_LINK_WORDS = {"查看", "链接", "点击查看", "详情", "点击", "访问", "网址", "详见链接", "进入"}
-_NO_LINK = {"无", "暂无", "-", "/", "—", "－", "无链接", "空"}
-_SIGNATURE = re.compile(r"^(填报人|填表人|联系人|联系电话|审核人|负责人|填报日期|制表|审核|签发|单位负责人)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s，,；;）)】<>\"']+", re.I)
+_LINK_WORDS = {"查看", "链接", "点击查看", "详情", "点击", "访问", "网址", "详见链接", "进入", "点击进入", "查看详情"}
+_NO_LINK = {"无", "暂无", "-", "/", "—", "－", "无链接", "空", "不涉及", "——"}
+_SIGNATURE = re.compile(r"^(填报人|填表人|联系人|联系电话|审核人|负责人|填报日期|填表日期|制表|审核|签发|单位负责人)")
 _NAME_SPLIT = re.compile(r"\s*[/／]\s*")
 _MAX_MERGE_FILL = 2_000_000
+_ITEM_FIELDS = ("name", "level1", "level2", "level3", "content")
+
+# Column handlers, as small ints for the row loop.
+_TEXT, _NAME, _CHANNELS, _DOMAIN, _LINKS, _WORDS, _TICK, _EXTRA, _UNNAMED = range(9)
 
 
 @dataclass
@@ -33,6 +40,8 @@ class RowContext:
     unit: str | None
     domain_of: Callable[[str], str | None]  # raw 领域 text → canonical name (or None)
     sheet_domain: str | None
+    # 链接 cells reading 查看 in a format whose hyperlinks cannot be read (.xls): said in the finding.
+    hyperlinks_readable: bool = True
 
 
 @dataclass
@@ -40,232 +49,343 @@ class BuildResult:
     records: list[ItemRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     data_rows: int = 0
+    # (1-based row, reason) of non-blank rows that are not data: note, signature, header, numbered.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    # 领域 values that name no known domain: (text, location) — the reader reports each text once.
     domain_texts: list[tuple[str, SourceLocation]] = field(default_factory=list)
 
 
-def _merge_fill(grid: Grid, first_row: int) -> dict[tuple[int, int], tuple[int, int]]:
-    """Cell → top-left cell of the body merge covering it."""
-    fill: dict[tuple[int, int], tuple[int, int]] = {}
+def _merge_fill(grid: Grid, first_row: int) -> dict[int, list[tuple[int, int, int]]]:
+    """Row → [(column, r0, c0)]: body cells covered by a merge whose value sits at (r0, c0)."""
+    fill: dict[int, list[tuple[int, int, int]]] = {}
     budget = _MAX_MERGE_FILL
     for r0, c0, r1, c1 in grid.merged:
-        if r1 < first_row:
+        if r1 < first_row or (r1 == r0 and c1 == c0):
             continue
         area = (r1 - r0 + 1) * (c1 - c0 + 1)
         if area > budget:
             break
         budget -= area
         for r in range(max(r0, first_row), r1 + 1):
+            cells = fill.setdefault(r, [])
             for c in range(c0, c1 + 1):
                 if (r, c) != (r0, c0):
-                    fill[(r, c)] = (r0, c0)
+                    cells.append((c, r0, c0))
     return fill
+
+
+@dataclass
+class _Plan:
+    """The columns of a sheet sorted by what reading them takes, worked out once per sheet."""
+
+    text: list[tuple[int, str]]  # (index, field) of plain text fields
+    name: list[int]  # 公开事项 in one cell: "一级/二级"
+    channels: list[int]
+    domain: list[int]
+    links: list[int]
+    words: list[tuple[int, str]]  # (index, group) of 全社会 / 主动公开 / 区级 written as words
+    ticks: list[tuple[int, str, str | None]]  # (index, group, value) of √ columns
+    extra: list[tuple[int, str]]  # (index, label) kept verbatim
+    unnamed: list[tuple[int, str]]
+    field_of: dict[int, str]  # index → the field a merge/ditto fill is recorded under
+
+
+def _plan(cols: list[Column]) -> _Plan:
+    plan = _Plan([], [], [], [], [], [], [], [], [], {})
+    special = {"name": plan.name, "channels": plan.channels, "domain": plan.domain, "links": plan.links}
+    for col in cols:
+        i = col.index
+        if col.kind == "tick":
+            plan.ticks.append((i, col.field, col.value))
+        elif col.kind == "words":
+            plan.words.append((i, col.field))
+        elif col.kind == "text":
+            if col.field in special:
+                special[col.field].append(i)
+            else:
+                plan.text.append((i, col.field))
+        elif col.kind == "unnamed":
+            plan.unnamed.append((i, col.label))
+        else:
+            plan.extra.append((i, col.label))
+        if col.kind in ("tick", "words", "text"):
+            plan.field_of[i] = "level1" if col.field == "name" else col.field
+    return plan
 
 
 def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext) -> BuildResult:
     out = BuildResult()
-    width = width_of(grid)
-    fill = _merge_fill(grid, layout.first_data_row)
-    prev: dict[str, str] = {}  # column index (as str) → resolved text of the previous item row
-    prev_item: ItemRecord | None = None
+    rows = grid.rows
+    width = layout.width
     cols = layout.columns
-    name_cols = [c for c in cols if c.kind == "text" and c.field in ("name", "level1", "level2", "level3")]
-    for r in range(layout.first_data_row, len(grid.rows)):
-        raw_row = grid.rows[r]
-        if not any(raw_row) and not any((r, c) in grid.hyperlinks for c in range(width)):
+    plan = _plan(cols)
+    fill = _merge_fill(grid, layout.first_data_row)
+    hyperlinks = grid.hyperlinks
+    link_rows = {r for r, _ in hyperlinks}
+    # field → 1-based column, shared by every record of this sheet.
+    columns: dict[str, int] = {}
+    for col in cols:
+        if col.kind in ("text", "words", "tick"):
+            columns.setdefault("level1" if col.field == "name" else col.field, col.index + 1)
+    if "name" in layout.fields and "level2" not in columns:
+        name_col = next(c for c in cols if c.field == "name" and c.kind == "text")
+        columns["level2"] = name_col.index + 1  # 一级/二级 in one cell: both are fixed in that cell
+    item_cols = [c.index for c in cols if c.kind == "text" and c.field in _ITEM_FIELDS]
+    seq_cols = {c.index for c in cols if c.kind == "text" and c.field == "seq"}
+    header = layout.header_labels
+    probe = next((c.index for c in cols if c.kind == "text" and c.field == "content"), item_cols[0] if item_cols else -1)
+    is_ditto, is_note = vocab.is_ditto, vocab.is_note
+    ditto_starts = vocab.ditto_starts
+    prev_values: list[str] = [""] * width
+    prev_item: ItemRecord | None = None
+    section_domain: str | None = None
+    numbered_only: list[int] = []
+    for r in range(layout.first_data_row, len(rows)):
+        own = rows[r]
+        if not any(own) and r not in link_rows:
             continue
-        own = raw_row + [""] * (width - len(raw_row))
-        nonblank = [x for x in own if x]
-        if nonblank and vocab.is_note(nonblank[0]) and len(set(nonblank)) == 1:
+        if len(own) < width:
+            own = own + [""] * (width - len(own))
+        nonblank = [(c, x) for c, x in enumerate(own) if x]
+        sheet_row = r + 1
+        first_text = nonblank[0][1] if nonblank else ""
+        # Not data: notes, signature lines, the header repeated at a printed page break.
+        if len(nonblank) <= 2 and is_note(first_text):
+            out.skipped.append((sheet_row, "note"))
             continue
-        if len(nonblank) <= 2 and nonblank and _SIGNATURE.match(nonblank[0]):
+        if len(nonblank) <= 3 and _SIGNATURE.match(first_text):
+            out.skipped.append((sheet_row, "signature"))
             continue
-        if header_score(own, vocab) >= 3 and not any(vocab.parse_mark(x) for x in own if x in ("√",)):
-            continue  # the header repeated (printed page breaks)
+        if probe >= 0 and own[probe] and own[probe] == header.get(probe):
+            if sum(1 for c, x in nonblank if header.get(c) == x) >= 3:
+                out.skipped.append((sheet_row, "header"))
+                continue
+        if nonblank and all(c in seq_cols for c, _ in nonblank) and all(x.isdigit() for _, x in nonblank):
+            numbered_only.append(sheet_row)  # a template row numbered in advance and never filled in
+            out.skipped.append((sheet_row, "numbered"))
+            continue
         out.data_rows += 1
-        values: dict[int, str] = {}
+        values = list(own)
         filled: dict[int, str] = {}
-        for c in range(width):
-            text = own[c]
-            if not text and (r, c) in fill:
-                r0, c0 = fill[(r, c)]
-                text = grid.rows[r0][c0] if r0 < len(grid.rows) and c0 < len(grid.rows[r0]) else ""
-                if text:
-                    filled[c] = "merge"
-            if text and vocab.is_ditto(text):
-                above = prev.get(str(c), "")
-                if above:
-                    text = above
+        covered = fill.get(r)
+        if covered:
+            for c, r0, c0 in covered:
+                if not values[c]:
+                    src = rows[r0]
+                    text = src[c0] if c0 < len(src) else ""
+                    if text:
+                        values[c] = text
+                        filled[c] = "merge"
+        # A section heading: one cell of text (usually merged across the row) and nothing else.
+        if len(nonblank) == 1 and _is_heading(r, nonblank[0], covered, width, item_cols):
+            text = nonblank[0][1]
+            section_domain = ctx.domain_of(_heading_domain(text)) or section_domain
+            out.findings.append(finding("row-heading", SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
+                                                                      cell=cell_ref(sheet_row, nonblank[0][0] + 1)),
+                                        row=sheet_row, text=_clip(text)))
+            continue
+        for c, x in (*nonblank, *((c, values[c]) for c in filled)):
+            if x[0] in ditto_starts and is_ditto(x):
+                above = prev_values[c]
+                if above and not is_ditto(above):
+                    values[c] = above
                     filled[c] = "ditto"
-            values[c] = text
-        # A section heading: one text merged across most of the row.
-        distinct = {v for v in values.values() if v}
-        if len(distinct) == 1 and len([c for c in range(width) if own[c]]) == 1 and filled and len(filled) >= width // 2:
+                else:
+                    out.findings.append(finding("ditto-nothing-above",
+                                                SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
+                                                               cell=cell_ref(sheet_row, c + 1)),
+                                                value=x))
+        if not any(own[c] and filled.get(c) is None for c in item_cols):
+            text = " | ".join(x for _, x in nonblank)
+            has_merged_name = any(values[c] for c in item_cols)
+            reason = ("只有合并或“同上”填充的内容，没有本行自己的事项名称或公开内容" if has_merged_name
+                      else "没有事项名称和公开内容")
+            out.findings.append(finding("row-not-item", SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row),
+                                        row=sheet_row, text=_clip(text), reason=reason))
             continue
-        rec = _record(r, values, filled, cols, grid, vocab, ctx, prev_item, out)
-        if rec is None:
-            text = " | ".join(x for x in own if x)
-            has_own_name = any(own[c.index] for c in name_cols)
-            reason = "没有事项名称和公开内容" if not has_own_name else "无法识别"
-            out.findings.append(
-                finding("row-not-item", SourceLocation(path=ctx.path, sheet=ctx.sheet, row=r + 1),
-                        row=r + 1, text=text[:60] + ("…" if len(text) > 60 else ""), reason=reason)
-            )
-            continue
+        rec = _record(sheet_row, r, values, filled, plan, columns, hyperlinks if r in link_rows else {}, vocab, ctx,
+                      prev_item, section_domain, out)
         out.records.append(rec)
         prev_item = rec
-        for c in range(width):
-            prev[str(c)] = values[c]
+        prev_values = values
+    if numbered_only:
+        out.findings.append(finding("rows-numbered-only", SourceLocation(path=ctx.path, sheet=ctx.sheet,
+                                                                         row=numbered_only[0]),
+                                    count=len(numbered_only), rows=_ranges(numbered_only)))
     return out
 
 
+def _is_heading(r: int, cell: tuple[int, str], covered: list[tuple[int, int, int]] | None, width: int,
+                item_cols: list[int]) -> bool:
+    """One text merged across most of the row, or one non-numeric text left of every item column."""
+    c, text = cell
+    if text.isdigit():
+        return False
+    across = sum(1 for _c, r0, c0 in covered or () if r0 == r and c0 == c)
+    if across + 1 >= max(3, width // 2):
+        return True
+    return bool(item_cols) and c < min(item_cols)
+
+
+def _heading_domain(text: str) -> str:
+    # "一、义务教育领域" → "义务教育领域" (the reference tolerates the trailing 领域).
+    return re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*", "", text)
+
+
 def _record(
+    sheet_row: int,
     r: int,
-    values: dict[int, str],
+    values: list[str],
     filled: dict[int, str],
-    cols: list[Column],
-    grid: Grid,
+    plan: _Plan,
+    columns: dict[str, int],
+    hyperlinks: dict[tuple[int, int], str],
     vocab: Vocabulary,
     ctx: RowContext,
     prev_item: ItemRecord | None,
+    section_domain: str | None,
     out: BuildResult,
-) -> ItemRecord | None:
-    data: dict[str, object] = {}
-    cells: dict[str, str] = {}
-    raw: dict[str, str] = {}
+) -> ItemRecord:
+    data: dict[str, str] = {}
     unknown: dict[str, tuple[str, ...]] = {}
-    how: dict[str, str] = {}
-    ticks: dict[str, list[str]] = {"audience": [], "mode": [], "levels": []}
-    words: dict[str, list[str]] = {"audience": [], "mode": [], "levels": []}
+    how = {plan.field_of[i]: v for i, v in filled.items() if i in plan.field_of} if filled else {}
     links: list[str] = []
+    channels: tuple[str, ...] = ()
     extra: dict[str, str] = {}
     audience_note: str | None = None
-    own_content = False
-    for col in cols:
-        text = values.get(col.index, "")
-        ref = cell_ref(r + 1, col.index + 1)
-        link = grid.hyperlinks.get((r, col.index))
-        if col.kind == "tick":
-            cells.setdefault(col.field, ref)
-            if not text:
-                continue
-            raw[col.field] = (raw.get(col.field, "") + " " + f"{col.label}:{text}").strip()
+    for i, fld in plan.text:
+        text = values[i]
+        if text:
+            data[fld] = text
+    for i in plan.name:
+        text = values[i]
+        if text:
+            parts = [p for p in _NAME_SPLIT.split(text) if p]
+            for key, part in zip(("level1", "level2", "level3"), parts[:3], strict=False):
+                data[key] = part
+            if len(parts) > 3:
+                data["level3"] = "/".join(parts[2:])
+    for i in plan.channels:
+        text = values[i]
+        if text:
+            channels, unk = vocab.parse_channels(text)
+            if unk:
+                unknown["channels"] = unk
+    for i in plan.domain:
+        text = values[i]
+        if text:
+            canon = ctx.domain_of(text)
+            data["domain"] = canon or text
+            if canon is None:
+                out.domain_texts.append((text, SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
+                                                              cell=cell_ref(sheet_row, i + 1), field="domain")))
+    ticks: dict[str, list[str]] = {}
+    for i, fld, value in plan.ticks:
+        text = values[i]
+        if text:
             mark = vocab.parse_mark(text)
             if mark is None:
-                unknown[f"tick:{col.field}:{ref}"] = (text,)
-            elif mark and col.value and col.value not in ticks[col.field]:
-                ticks[col.field].append(col.value)
-            continue
-        if col.kind == "words":
-            cells.setdefault(col.field, ref)
-            if text:
-                raw[col.field] = text
-                vals, unk, note = vocab.parse_words(col.field, text)
-                words[col.field].extend(v for v in vals if v not in words[col.field])
-                if unk:
-                    unknown[col.field] = unknown.get(col.field, ()) + unk
-                if note and col.field == "audience":
-                    audience_note = note
-            continue
-        if col.kind == "text":
-            fld = col.field
-            cells.setdefault(fld if fld != "name" else "level1", ref)
-            if fld == "links" or link:
-                found = _links(text, link)
-                if fld == "links":
-                    links.extend(u for u in found if u not in links)
-                    if text and not found and text not in _NO_LINK:
-                        unknown["links"] = unknown.get("links", ()) + (text,)
-                    raw["links"] = text
-                    continue
-                links.extend(u for u in found if u not in links and (link or u != text))
-            if not text:
-                continue
-            raw[fld] = text
-            if col.index in filled:
-                how[fld if fld != "name" else "level1"] = filled[col.index]
-            elif fld in ("name", "level1", "level2", "level3", "content"):
-                own_content = True
-            if fld == "name":
-                parts = [p for p in _NAME_SPLIT.split(text) if p]
-                for key, part in zip(("level1", "level2", "level3"), parts[:3], strict=False):
-                    data[key] = part
-                if len(parts) > 3:
-                    data["level3"] = "/".join(parts[2:])
-                if len(parts) > 1:
-                    cells.setdefault("level2", ref)
-            elif fld == "channels":
-                chans, unk = vocab.parse_channels(text)
-                data["channels"] = chans
-                if unk:
-                    unknown["channels"] = unk
-            elif fld == "domain":
-                canon = ctx.domain_of(text)
-                data["domain"] = canon or text
-                if canon is None:
-                    out.domain_texts.append((text, SourceLocation(path=ctx.path, sheet=ctx.sheet, row=r + 1, cell=ref)))
-            elif fld == "unit":
-                data["unit"] = text
-            else:
-                data[fld] = text
-            continue
-        # extra / unnamed columns: keep the value; an unnamed column of URLs or 查看 links is the link column.
-        if col.kind == "unnamed" and (link or _URL.match(text or "")):
-            links.extend(u for u in _links(text, link) if u not in links)
-            cells.setdefault("links", ref)
-            continue
+                unknown[f"tick:{fld}:{cell_ref(sheet_row, i + 1)}"] = (text,)
+            elif mark and value:
+                got = ticks.setdefault(fld, [])
+                if value not in got:
+                    got.append(value)
+    words: dict[str, list[str]] = {}
+    for i, fld in plan.words:
+        text = values[i]
         if text:
-            extra[col.label] = text
-    if not own_content:
-        return None
-    # Continuation rows: a blank 一级事项 (or 类别) under a filled one belongs to the block above.
+            vals, unk, note = vocab.parse_words(fld, text)
+            got = words.setdefault(fld, [])
+            got.extend(v for v in vals if v not in got)
+            if unk:
+                unknown[fld] = unknown.get(fld, ()) + unk
+            if note and fld == "audience":
+                audience_note = note
+    row_links = {c: u for (rr, c), u in hyperlinks.items() if rr == r} if hyperlinks and (r, -1) not in hyperlinks and \
+        any((r, c) in hyperlinks for c in range(len(values))) else {}
+    for i in plan.links:
+        text = values[i]
+        found = _links(text, row_links.get(i))
+        links.extend(u for u in found if u not in links)
+        if text and not found and text not in _NO_LINK:
+            # 查看 in a format whose hyperlinks zwgk cannot read (.xls) is not the user's mistake.
+            key = "links" if ctx.hyperlinks_readable or text not in _LINK_WORDS else "links-unreadable"
+            unknown[key] = unknown.get(key, ()) + (text,)
+    for i, label in plan.unnamed:
+        text = values[i]
+        link = row_links.get(i)
+        # An unnamed column of URLs or 查看 links is the link column.
+        if link or (text and _URL.match(text)):
+            links.extend(u for u in _links(text, link) if u not in links)
+            columns.setdefault("links", i + 1)
+        elif text:
+            extra[label] = text
+    for i, label in plan.extra:
+        text = values[i]
+        if text:
+            extra[label] = text
+    if row_links:
+        linked = set(plan.links) | {i for i, _ in plan.unnamed}
+        for i, url in row_links.items():
+            if i not in linked:  # a hyperlink on any other cell (the 事项 name, say) is the item's link too
+                links.extend(u for u in _links("", url) if u not in links)
+    # Continuation rows (CSV, pasted tables, .ods): a blank 一级事项 or 类别 under a filled one belongs to
+    # the block above.
     if prev_item is not None:
-        for fld in ("level1", "category", "domain"):
-            if fld in cells and not data.get(fld) and getattr(prev_item.item, fld) and (data.get("level2") or data.get("content")):
-                data[fld] = getattr(prev_item.item, fld)
-                how[fld] = "forward"
-    audience = tuple(ticks["audience"] or words["audience"])
-    mode = tuple(ticks["mode"] or words["mode"])
-    levels = tuple(ticks["levels"] or words["levels"])
-    item = DisclosureItem(
-        domain=str(data.get("domain") or ctx.sheet_domain or "") or None,
-        category=_s(data.get("category")),
-        seq=_s(data.get("seq")),
-        level1=_s(data.get("level1")),
-        level2=_s(data.get("level2")),
-        level3=_s(data.get("level3")),
-        content=_s(data.get("content")),
-        basis=_s(data.get("basis")),
-        time_limit=_s(data.get("time_limit")),
-        subject=_s(data.get("subject")),
-        channels=tuple(data.get("channels", ())),  # type: ignore[arg-type]
-        audience=audience,  # type: ignore[arg-type]
-        audience_note=audience_note,
-        mode=mode,  # type: ignore[arg-type]
-        levels=levels,  # type: ignore[arg-type]
-        links=tuple(links),
-        guideline_code=_s(data.get("guideline_code")),
-        unit=_s(data.get("unit")) or ctx.unit,
-        extra=extra,
-        source=SourceLocation(path=ctx.path, sheet=ctx.sheet, row=r + 1),
-    )
-    return ItemRecord(item=item, cells=cells, raw=raw, unknown=unknown, filled=how)
+        prev = prev_item.item
+        for fld in ("level1", "category"):
+            if fld in columns and fld not in data:
+                above = getattr(prev, fld)
+                if above:
+                    data[fld] = above
+                    how[fld] = "forward"
+    domain = data.get("domain") or section_domain or ctx.sheet_domain
+    category = data.get("category")
+    if domain is None and category:
+        domain = ctx.domain_of(category)  # Shanghai's 类别 (综合政务 …) is a 全领域 domain
+    fields: dict[str, object] = {
+        "domain": domain, "category": category, "seq": data.get("seq"), "level1": data.get("level1"),
+        "level2": data.get("level2"), "level3": data.get("level3"), "content": data.get("content"),
+        "basis": data.get("basis"), "time_limit": data.get("time_limit"), "subject": data.get("subject"),
+        "channels": channels, "audience": ticks.get("audience") or words.get("audience") or (),
+        "audience_note": audience_note, "mode": ticks.get("mode") or words.get("mode") or (),
+        "levels": ticks.get("levels") or words.get("levels") or (), "links": links,
+        "guideline_code": data.get("guideline_code"), "unit": data.get("unit") or ctx.unit, "extra": extra,
+        # One validation call for the item and its location (a nested model instance would be a second).
+        "source": {"path": ctx.path, "sheet": ctx.sheet, "row": sheet_row},
+    }
+    item = _validate_item(fields)
+    return ItemRecord(item=item, columns=columns, unknown=unknown, filled=how)
 
 
-def _s(value: object) -> str | None:
-    if value is None:
-        return None
-    text = clean_cell(value)
-    return text or None
+_validate_item = DisclosureItem.__pydantic_validator__.validate_python
 
 
 def _links(text: str, hyperlink: str | None) -> list[str]:
     found: list[str] = []
     if hyperlink:
         found.append(hyperlink.strip())
-    for m in _URL.finditer(text or ""):
-        url = m.group(0).rstrip(".。")
-        if url not in found:
-            found.append(url)
-    if not found and text and text.strip() not in _LINK_WORDS and "://" in text:
-        found.append(text.strip())
+    if text and ("://" in text or "www." in text.lower()):
+        for m in _URL.finditer(text):
+            url = m.group(0).rstrip(".。")
+            if url not in found:
+                found.append(url)
+        if not found and text.strip() not in _LINK_WORDS:
+            found.append(text.strip())
     return found
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _ranges(rows: list[int]) -> str:
+    """[3, 4, 5, 9] → "3–5、9"."""
+    parts: list[str] = []
+    start = prev = rows[0]
+    for n in rows[1:] + [0]:
+        if n != prev + 1:
+            parts.append(f"{start}–{prev}" if prev > start else str(start))
+            start = n
+        prev = n
+    return "、".join(parts)

@@ -25,6 +25,10 @@ class Limits:
     max_seconds: float = 120.0
     # Rows scanned for the header.
     header_scan_rows: int = 30
+    # The spreadsheet library runs in a forked child (POSIX) with this much extra address space and the time
+    # left of max_seconds: a crash, a memory blow-up or a hang there is a refusal, not the end of zwgk.
+    isolate: bool = True
+    max_memory_bytes: int = 400 * 1024 * 1024
 
 
 DEFAULT_LIMITS = Limits()

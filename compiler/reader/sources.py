@@ -2,16 +2,32 @@
 
 Every format becomes the same :class:`Grid` so that the layout and row logic never know where a sheet
 came from.  Coordinates are 0-based here; the reader converts to Excel's 1-based rows and A1 refs.
+
+Untrusted files are read in two layers.  First our own checks, before any library sees the file: zip
+packages are inflated and measured by ooxml.py, .xls compound files are opened with olefile and their
+BIFF cell records walked for the real used area and an encryption record, CSV is decoded by us.  Then
+python-calamine runs in a forked child with an address-space limit and the time left of the budget: a
+Rust abort (signal 6), a panic, a memory blow-up or a hang there becomes a one-sentence refusal.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
+import pickle
+import resource
+import select
+import signal
+import struct
+import tempfile
+import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from zwgk.compiler.reader.limits import Limits, ReadRefused
 from zwgk.compiler.reader.ooxml import PackageScan, col_number, scan_ods, scan_xlsx
@@ -44,9 +60,14 @@ class LoadedFile:
     nul_bytes: int = 0
 
 
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xltx", ".xltm")
+
+
 def sniff(path: Path) -> str:
+    """The format from the content, never from the name; a name that promises a workbook the content does
+    not hold is refused rather than read as text."""
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(2048)
     if head.startswith(ZIP_MAGIC):
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -57,12 +78,22 @@ def sniff(path: Path) -> str:
         raise ReadRefused("file-unreadable", reason="压缩包中没有工作表（不是 .xlsx 或 .ods 文件）")
     if head.startswith(OLE_MAGIC):
         return "ole"
-    if head[:5] in (b"{\\rtf", b"%PDF-") or head[:4] in (b"\x89PNG",):
+    if head[:5] in (b"{\\rtf", b"%PDF-") or head[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"GIF8"):
         raise ReadRefused("file-unreadable", reason="这不是电子表格文件（可能是 PDF、图片或 Word 文档）")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or b"<html" in text[:512]:
+        raise ReadRefused("file-unreadable", reason="这是网页（HTML）文件，只是扩展名像电子表格（常见于系统“导出 Excel”）")
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        raise ReadRefused("file-unreadable", reason="这是“XML 电子表格 2003”格式")
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        if head.startswith(b"PK"):
+            raise ReadRefused("file-unreadable", reason="文件已损坏（压缩结构不完整，可能未传完）")
+        raise ReadRefused("file-unreadable", reason=f"扩展名是 {path.suffix}，但内容不是 Excel/WPS 工作簿（文件已损坏或被改了扩展名）")
     return "csv"
 
 
 def load(path: Path, limits: Limits) -> LoadedFile:
+    started = time.monotonic()
     if not path.exists():
         raise ReadRefused("file-unreadable", reason="文件不存在")
     if path.is_dir():
@@ -75,40 +106,264 @@ def load(path: Path, limits: Limits) -> LoadedFile:
                           maximum=f"{limits.max_file_bytes / 1048576:.0f} MB")
     try:
         kind = sniff(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
         raise ReadRefused("file-unreadable", reason="文件已损坏（压缩结构不完整，可能未传完）") from exc
     except OSError as exc:
-        raise ReadRefused("file-unreadable", reason=f"无法打开文件（{exc.strerror or exc}）") from exc
+        raise ReadRefused("file-unreadable", reason=f"无法打开文件（{exc.strerror or type(exc).__name__}）") from exc
     if kind == "csv":
         return _load_csv(path, limits)
     if kind == "ole":
-        return _load_ole(path, limits)
+        _scan_ole(path, limits)
+        return _isolated(lambda: _load_calamine(path, "xls", limits, None), limits, started)
     try:
         with zipfile.ZipFile(path) as zf:
             scan = scan_xlsx(zf, limits) if kind == "xlsx" else scan_ods(zf, limits)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
         raise ReadRefused("file-unreadable", reason="文件已损坏（压缩结构不完整，可能未传完）") from exc
-    except (EOFError, OSError, ValueError, KeyError, NotImplementedError) as exc:
+    except (EOFError, OSError, ValueError, KeyError, NotImplementedError, IndexError, UnicodeError) as exc:
         raise ReadRefused("file-unreadable", reason=f"文件已损坏（{type(exc).__name__}）") from exc
-    return _load_calamine(path, kind, limits, scan)
+    _check_time(started, limits)
+    return _isolated(lambda: _load_calamine(path, kind, limits, scan), limits, started)
 
 
-def _load_ole(path: Path, limits: Limits) -> LoadedFile:
-    data = path.read_bytes()
-    # An encrypted xlsx is an OLE container with these streams (UTF-16 names).
-    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        raise ReadRefused("file-encrypted")
-    if b"Workbook".decode().encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
-        raise ReadRefused("file-unreadable", reason="这是旧版 Office 文件，但不是 Excel 工作簿（可能是 .doc）")
-    return _load_calamine(path, "xls", limits, None)
+# What a read must never swallow.  Everything else calamine raises, including pyo3's PanicException (a
+# BaseException, so ``except Exception`` misses it), is a refusal.
+_STOP = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _check_time(started: float, limits: Limits) -> None:
+    spent = time.monotonic() - started
+    if spent > limits.max_seconds:
+        raise ReadRefused("file-limit-exceeded", limit="读取时间", actual=f"{spent:.0f} 秒", maximum=f"{limits.max_seconds:g} 秒")
+
+
+def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) -> LoadedFile:
+    """Run ``read`` in a forked child under an address-space limit and the time left of the budget.
+
+    The child sends back the pickled result (or the refusal); its death by signal, a panic or a timeout
+    becomes a refusal here.  Without fork (Windows) or with ``isolate=False`` the read runs in-process,
+    behind the same pre-flight checks."""
+    if not limits.isolate or not hasattr(os, "fork"):
+        try:
+            return read()
+        except ReadRefused:
+            raise
+        except MemoryError as exc:
+            raise _memory_refusal(limits) from exc
+        except _STOP:
+            raise
+        except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
+            raise ReadRefused("file-unreadable", reason=f"工作簿无法解析（{_short(exc)}）") from exc
+    rfd, wfd = os.pipe()
+    err = tempfile.TemporaryFile()  # the child's stderr: a Rust panic prints a backtrace the user must not see
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
+        status = 0
+        try:
+            os.close(rfd)
+            os.dup2(err.fileno(), 2)
+            _limit_memory(limits)
+            result: tuple[object, ...]
+            try:
+                result = ("ok", read())
+            except ReadRefused as refused:
+                result = ("refused", refused.code, refused.params)
+            except MemoryError:
+                result = ("memory",)
+            except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
+                result = ("error", _short(exc))
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(wfd, view[: 1 << 20]):]
+        except BaseException:  # noqa: B036
+            status = 3
+        finally:
+            os._exit(status)
+    os.close(wfd)
+    chunks: list[bytes] = []
+    timed_out = False
+    try:
+        deadline = started + limits.max_seconds
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([rfd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(rfd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status = _wait(pid)
+    if timed_out:
+        raise ReadRefused("file-limit-exceeded", limit="读取时间", actual=f"超过 {limits.max_seconds:g} 秒",
+                          maximum=f"{limits.max_seconds:g} 秒")
+    err.seek(0)
+    first_error = err.read(4096).decode("utf-8", "replace")
+    err.close()
+    if os.WIFSIGNALED(status) or not chunks:
+        if "memory allocation" in first_error or "capacity overflow" in first_error:
+            raise _memory_refusal(limits)
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        raise ReadRefused("file-unreadable", reason=(
+            f"表格解析程序读取此文件时异常终止（信号 {sig}），文件结构异常，或读取所需内存超过 "
+            f"{limits.max_memory_bytes // 1048576} MB 的上限"))
+    try:
+        payload: tuple[Any, ...] = pickle.loads(b"".join(chunks))
+    except Exception as exc:
+        raise ReadRefused("file-unreadable", reason="表格解析程序没有返回完整结果") from exc
+    if payload[0] == "ok":
+        loaded: LoadedFile = payload[1]
+        return loaded
+    if payload[0] == "refused":
+        raise ReadRefused(payload[1], **payload[2])
+    if payload[0] == "memory":
+        raise _memory_refusal(limits)
+    raise ReadRefused("file-unreadable", reason=f"工作簿无法解析（{payload[1]}）")
+
+
+def _wait(pid: int) -> tuple[int, int]:
+    while True:
+        try:
+            return os.waitpid(pid, 0)
+        except InterruptedError:  # pragma: no cover - PEP 475 retries, kept for old kernels
+            continue
+
+
+def _memory_refusal(limits: Limits) -> ReadRefused:
+    return ReadRefused("file-limit-exceeded", limit="读取所需内存", actual=f"超过 {limits.max_memory_bytes // 1048576} MB",
+                       maximum=f"{limits.max_memory_bytes // 1048576} MB")
+
+
+def _limit_memory(limits: Limits) -> None:
+    """Cap the child's address space at what it has now plus the budget: allocations beyond fail there."""
+    try:
+        with open("/proc/self/statm") as fh:
+            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return
+    cap = current + limits.max_memory_bytes
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+# BIFF records that place a value in a cell (row, column first), and the two that place a run of them.
+# BLANK/MULBLANK are left out: they carry formatting only, calamine places no cell for them, and a sheet
+# formatted down to row 65536 is common and harmless.
+_BIFF_CELLS = {0x0006, 0x0406, 0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x00D6, 0x0003, 0x0004, 0x0002, 0x0005}
+_BIFF_MULRK = 0x00BD
+_BIFF_BOF = {0x0809, 0x0409, 0x0209, 0x0009}
+_BIFF_EOF = 0x000A
+_BIFF_FILEPASS = 0x002F
+_BIFF_DIMENSIONS = 0x0200
+
+
+def _scan_ole(path: Path, limits: Limits) -> None:
+    """Open an OLE compound file ourselves: encryption, which document it is, and each sheet's real area."""
+    import olefile  # type: ignore[import-untyped]
+
+    try:
+        with olefile.OleFileIO(os.fspath(path)) as ole:
+            streams = {"/".join(e).lower() for e in ole.listdir(streams=True, storages=False)}
+            if streams & {"encryptioninfo", "encryptedpackage"}:
+                raise ReadRefused("file-encrypted")  # an encrypted .xlsx is an OLE container with these streams
+            name = next((n for n in ("workbook", "book") if n in streams), None)
+            if name is None:
+                raise ReadRefused("file-unreadable", reason="这是旧版 Office 文件，但不是 Excel 工作簿（可能是 .doc 或 .ppt）")
+            size = ole.get_size(name)
+            if size > limits.max_uncompressed_bytes:
+                raise ReadRefused("file-limit-exceeded", limit="工作簿数据流大小", actual=f"{size / 1048576:.0f} MB",
+                                  maximum=f"{limits.max_uncompressed_bytes / 1048576:.0f} MB")
+            data = ole.openstream(name).read()
+    except ReadRefused:
+        raise
+    except Exception as exc:  # olefile raises plain exceptions (OSError, ValueError, struct.error …) on damage
+        raise ReadRefused("file-unreadable", reason="旧版 Excel 文件（.xls）已损坏，复合文档结构无法读取") from exc
+    _scan_biff(data, limits)
+
+
+def _scan_biff(data: bytes, limits: Limits) -> None:
+    pos, n = 0, len(data)
+    sheet = -1
+    in_sheet = False
+    top = left = bottom = right = -1
+
+    def close() -> None:
+        if bottom < 0:
+            return
+        height, width = bottom - top + 1, right - left + 1
+        if right + 1 > limits.max_columns:
+            raise ReadRefused("file-limit-exceeded", limit=f"第 {sheet + 1} 个工作表的列数", actual=right + 1,
+                              maximum=limits.max_columns)
+        if height * width > limits.max_cells:
+            raise ReadRefused("file-limit-exceeded", limit=f"第 {sheet + 1} 个工作表的单元格区域",
+                              actual=f"{height}×{width}", maximum=f"{limits.max_cells} 个单元格")
+
+    while pos + 4 <= n:
+        rtype, rlen = struct.unpack_from("<HH", data, pos)
+        body, pos = pos + 4, pos + 4 + rlen
+        if rtype == _BIFF_FILEPASS:
+            raise ReadRefused("file-encrypted")
+        if rtype in _BIFF_BOF:
+            close()
+            kind = struct.unpack_from("<H", data, body + 2)[0] if rlen >= 4 and body + 4 <= n else 0
+            in_sheet = kind == 0x0010
+            sheet += 1 if in_sheet else 0
+            top = left = bottom = right = -1
+            continue
+        if rtype == _BIFF_EOF:
+            close()
+            in_sheet = False
+            top = left = bottom = right = -1
+            continue
+        if not in_sheet or rlen < 4 or body + 4 > n:
+            continue
+        if rtype == _BIFF_DIMENSIONS and rlen >= 14 and body + 14 <= n:
+            # calamine reserves the area this record declares before it reads a cell: a lie here is an
+            # allocation of rows × columns (measured: 640 MB for 65536 × 256), so it is held to the limits too.
+            _r0, r1, _c0, c1 = struct.unpack_from("<IIHH", data, body)
+            if c1 > limits.max_columns or r1 * c1 > limits.max_cells:
+                raise ReadRefused("file-limit-exceeded", limit=f"第 {sheet + 1} 个工作表声明的区域（DIMENSIONS 记录）",
+                                  actual=f"{r1}×{c1}", maximum=f"{limits.max_cells} 个单元格")
+            continue
+        if rtype in _BIFF_CELLS:
+            row, c0 = struct.unpack_from("<HH", data, body)
+            c1 = c0
+        elif rtype == _BIFF_MULRK and rlen >= 6 and body + rlen <= n:
+            row, c0 = struct.unpack_from("<HH", data, body)
+            c1 = struct.unpack_from("<H", data, body + rlen - 2)[0]
+        else:
+            continue
+        top = row if top < 0 else min(top, row)
+        bottom = max(bottom, row)
+        left = min(c0, c1) if left < 0 else min(left, c0, c1)
+        right = max(right, c0, c1)
+    close()
 
 
 def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | None) -> LoadedFile:
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(os.fspath(path))
-    except Exception as exc:  # calamine raises its own error classes per format
+        name = os.fspath(path)
+        if name.encode("utf-8", "surrogateescape") != name.encode("utf-8", "replace"):
+            # A name that is not valid UTF-8 (surrogate-escaped): calamine cannot open it by name.
+            with open(path, "rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+        else:
+            wb = pc.CalamineWorkbook.from_path(name)
+    except _STOP:
+        raise
+    except BaseException as exc:  # noqa: B036 - calamine's own error classes, and pyo3's PanicException
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
             raise ReadRefused("file-encrypted") from exc
@@ -122,7 +377,9 @@ def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | No
             s_scan = scans.get(meta.name)
             try:
                 sheet = wb.get_sheet_by_name(meta.name)
-            except Exception as exc:
+            except _STOP:
+                raise
+            except BaseException as exc:  # noqa: B036
                 raise ReadRefused("file-unreadable", reason=f"工作表「{meta.name}」无法解析（{_short(exc)}）") from exc
             if kind != "xlsx":
                 # No package scan for xls/ods cell areas: check calamine's own dimensions before converting.
@@ -149,7 +406,9 @@ def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | No
             del raw
             try:
                 merged = sheet.merged_cell_ranges or []
-            except Exception:
+            except _STOP:
+                raise
+            except BaseException:  # noqa: B036 - merged ranges are a nicety; a panic here loses only them
                 merged = []
             grid.merged = [(a[0], a[1], b[0], b[1]) for a, b in merged][:100_000]
             if s_scan:
@@ -181,46 +440,71 @@ def _short(exc: BaseException) -> str:
     return text[:120]
 
 
+def detect_encoding(data: bytes) -> tuple[str, int]:
+    """UTF-8 (with or without BOM), else GB18030, else whichever garbles fewer bytes.  Returns (encoding,
+    undecodable sequences).  Decodes chunk by chunk and keeps nothing: a 100 MB file with one astral
+    character would otherwise become a 400 MB string just to be tested."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for i in range(0, len(data), _CHUNK):
+                decoder.decode(data[i:i + _CHUNK])
+            decoder.decode(b"", final=True)
+            return encoding, 0
+        except UnicodeDecodeError:
+            continue
+    bad = {}
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        count = sum(decoder.decode(data[i:i + _CHUNK]).count("\ufffd") for i in range(0, len(data), _CHUNK))
+        bad[encoding] = count + decoder.decode(b"", final=True).count("\ufffd")
+    best = min(bad, key=lambda e: (bad[e], e != "utf-8-sig"))
+    return best, bad[best]
+
+
 def decode_text(data: bytes) -> tuple[str, str, int]:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030.  Returns (text, encoding, bad sequences)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), "utf-8", 0
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030", 0
-    except UnicodeDecodeError:
-        pass
-    utf8 = data.decode("utf-8", errors="replace")
-    gb = data.decode("gb18030", errors="replace")
-    bad_utf8, bad_gb = utf8.count("\ufffd"), gb.count("\ufffd")
-    return (utf8, "utf-8", bad_utf8) if bad_utf8 <= bad_gb else (gb, "gb18030", bad_gb)
+    """Decode CSV bytes whole: (text, encoding, bad sequences).  The reader streams instead (see _load_csv)."""
+    encoding, bad = detect_encoding(data)
+    return data.decode(encoding, errors="replace"), encoding.removesuffix("-sig"), bad
+
+
+_CHUNK = 1 << 20
+# Bytes that do not occur in text (NUL and C0 controls other than tab, line feed, form feed, carriage return).
+_BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13)]
 
 
 def _load_csv(path: Path, limits: Limits) -> LoadedFile:
     data = path.read_bytes()
-    if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 4:
+    head = data[:65536]
+    controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
+    if controls * 10 > len(head):
         raise ReadRefused("file-unreadable", reason="这不是文本表格（含大量二进制内容）")
     nul = data.count(b"\x00")
     if nul:
         data = data.replace(b"\x00", b"")
-    text, encoding, bad = decode_text(data)
-    sample = text[:8192]
+    encoding, bad = detect_encoding(data)
+    sample = data[:32768].decode(encoding, errors="replace")[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    csv.field_size_limit(max(limits.max_cell_chars * 4, 131072))
+    field_limit = limits.max_cell_chars * 32
+    csv.field_size_limit(max(field_limit, 131072))
     grid = Grid(name=path.stem, rows=[])
+    cells = 0
+    # Streamed: the text never exists whole, only the rows kept (≤ max_rows, each cell ≤ max_cell_chars).
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
     try:
-        for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect)):
+        for r, row in enumerate(csv.reader(text, dialect)):
             if r >= limits.max_rows:
                 grid.truncated_rows += 1
                 continue
             if len(row) > limits.max_columns:
                 raise ReadRefused("file-limit-exceeded", limit="列数", actual=len(row), maximum=limits.max_columns)
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise ReadRefused("file-limit-exceeded", limit="单元格数", actual=f">{limits.max_cells}",
+                                  maximum=f"{limits.max_cells} 个单元格")
             out = []
             for c, value in enumerate(row):
                 cell = clean_cell(value)
@@ -230,5 +514,9 @@ def _load_csv(path: Path, limits: Limits) -> LoadedFile:
                 out.append(cell)
             grid.rows.append(out)
     except csv.Error as exc:
-        raise ReadRefused("file-unreadable", reason=f"CSV 格式错误（{exc}）") from exc
-    return LoadedFile(kind="csv", grids=[grid], encoding=encoding, bad_bytes=bad, nul_bytes=nul)
+        if "field larger than field limit" in str(exc):
+            raise ReadRefused("file-limit-exceeded", limit="单个单元格长度", actual=f">{field_limit} 个字符",
+                              maximum=f"{limits.max_cell_chars} 个字符") from exc
+        raise ReadRefused("file-unreadable", reason="CSV 格式错误（引号不成对或含有无法识别的字符）") from exc
+    del data
+    return LoadedFile(kind="csv", grids=[grid], encoding=encoding.removesuffix("-sig"), bad_bytes=bad, nul_bytes=nul)

@@ -2,6 +2,7 @@
 
 from zwgk.validators.rules import (  # noqa: F401
     basis,
+    completeness,
     duplicates,
     links,
     required,

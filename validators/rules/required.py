@@ -2,8 +2,7 @@
 
 from collections.abc import Iterator
 
-from zwgk.validators.models import Finding, Severity
-from zwgk.validators.normalise import is_blank
+from zwgk.validators.models import DisclosureItem, Finding, Severity
 from zwgk.validators.registry import finding, rule
 from zwgk.validators.sheet import RuleContext, SheetData
 
@@ -19,16 +18,23 @@ _TEXT_FIELDS = ("content", "basis", "time_limit", "subject")
 )
 def required_cells(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
     has = sheet.fields
+    need_level2 = "level2" in has
+    text_fields = [f for f in _TEXT_FIELDS if f in has]
+    need_channels = "channels" in has
+    # Item fields are cleaned text or None (the reader never stores blanks), so truthiness is emptiness.
     for rec in sheet.records:
         it = rec.item
-        label = it.name or f"第 {it.source.row} 行"
-        if "level2" in has and is_blank(it.level2) and not it.level3:
-            yield finding("required-cell-empty", rec.at("level2"), item=label)
-        elif not it.name:
+        if need_level2 and not it.level2 and not it.level3:
+            yield finding("required-cell-empty", rec.at("level2"), item=_label(it))
+        elif not (it.level1 or it.level2 or it.level3):
             fld = "level1" if "level1" in has else "name"
-            yield finding("required-cell-empty", rec.at(fld), item=label)
-        for fld in _TEXT_FIELDS:
-            if fld in has and is_blank(getattr(it, fld)):
-                yield finding("required-cell-empty", rec.at(fld), item=label)
-        if "channels" in has and not it.channels:
-            yield finding("required-cell-empty", rec.at("channels"), item=label)
+            yield finding("required-cell-empty", rec.at(fld), item=_label(it))
+        for fld in text_fields:
+            if not getattr(it, fld):
+                yield finding("required-cell-empty", rec.at(fld), item=_label(it))
+        if need_channels and not it.channels:
+            yield finding("required-cell-empty", rec.at("channels"), item=_label(it))
+
+
+def _label(it: DisclosureItem) -> str:
+    return it.name or f"第 {it.source.row} 行"

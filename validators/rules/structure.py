@@ -136,3 +136,31 @@ define(
     message=("无法从「填报单位」、标题、公开主体或文件名确定填报单位。", "Could not tell the submitting unit from 填报单位, the title, 公开主体 or the file name."),
     fix=("请在表头上方填写「填报单位：XX」，或用 --unit 指定。", "Add a line '填报单位：…' above the header, or pass --unit."),
 )
+define(
+    "rows-not-read", E, "sheet",
+    title=("数据行未读取", "rows not read"),
+    message=("工作表「{sheet}」第 {first}–{last} 行共 {count} 行数据未作为事项读取：表头（{header}）不是标准目录格式，缺少{missing}列。",
+             "Rows {first}–{last} of sheet '{sheet}' ({count} rows) were not read as items: the header ({header}) "
+             "is not the standard catalogue layout; it lacks {missing}."),
+    fix=("请按标准目录表头重新整理（至少包括公开事项、公开内容、公开依据、公开时限、公开主体、公开渠道和载体、公开对象、公开方式），"
+         "或从 zwgk template 生成的模板开始填写。",
+         "Rearrange the sheet under the standard header, or start from `zwgk template`."),
+)
+define(
+    "row-heading", INFO, "sheet",
+    title=("分组标题行", "section heading row"),
+    message=("第 {row} 行「{text}」按分组标题读取，不是事项。", "Row {row} '{text}' is read as a section heading, not an item."),
+    fix=("如果这是一个事项，请补全事项名称和公开内容。", "If it is an item, fill in its name and content."),
+)
+define(
+    "rows-numbered-only", INFO, "sheet",
+    title=("只有序号的空行", "rows with only a number"),
+    message=("第 {rows} 行（共 {count} 行）只填了序号，按空行处理。", "Rows {rows} ({count}) hold only a 序号 and are read as blank."),
+    fix=("提交前可删除这些空行。", "Delete these rows before submitting."),
+)
+define(
+    "ditto-nothing-above", E, "sheet",
+    title=("“同上”无从参照", "ditto with nothing above"),
+    message=("{cell} 填写了「{value}」，但上方没有可参照的内容。", "{cell} says '{value}' but there is nothing above to repeat."),
+    fix=("请把“同上”改为实际内容。", "Replace it with the actual text."),
+)

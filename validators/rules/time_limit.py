@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from zwgk.validators.models import Finding, Severity
 from zwgk.validators.normalise import fold
@@ -17,9 +18,12 @@ _WORDS = ("实时", "及时", "即时", "长期", "永久", "常年", "动态", 
 # A display period (公示7个工作日) or a calendar date (1月31日) is not the time allowed to publish.
 _DISPLAY = re.compile(r"公示(期|时间)?(不少于|不低于|为)?\s*\d+\s*个?(工作日|日|天)")
 _DATE = re.compile(r"\d+\s*月\s*\d+\s*日")
+# "招生工作开始前", "开学前": a deadline tied to an event is a time limit without a day count.
+_BEFORE_EVENT = re.compile(r"[\u4e00-\u9fff]前")
 _SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(工作日|日|天|个月|月|年|小时)")
 
 
+@lru_cache(maxsize=8192)
 def working_days(text: str) -> float | None:
     """The longest publication delay in text, in working days, or None when it names no delay."""
     t = _DATE.sub(" ", _DISPLAY.sub(" ", fold(text)))
@@ -40,9 +44,10 @@ def working_days(text: str) -> float | None:
     return worst
 
 
+@lru_cache(maxsize=8192)
 def recognisable(text: str) -> bool:
     t = fold(text)
-    return bool(_SPAN.search(t) or _DATE.search(t) or any(w in t for w in _WORDS))
+    return bool(_SPAN.search(t) or _DATE.search(t) or _BEFORE_EVENT.search(t) or any(w in t for w in _WORDS))
 
 
 @rule(

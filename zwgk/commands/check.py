@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,9 @@ def command(files: tuple[Path, ...], unit: str | None, domain: str | None, fmt: 
         sys.stdout.write(text)
     if fmt == "text":
         if output is not None:
-            with output.open("w", encoding="utf-8") as fh:
-                write_terminal(results, fh, lang, color=False)
+            buf = io.StringIO()
+            write_terminal(results, buf, lang, color=False)
+            write_text(output, buf.getvalue())
         else:
             write_terminal(results, sys.stdout, lang)
     if annotate is not None:
@@ -65,12 +67,13 @@ def command(files: tuple[Path, ...], unit: str | None, domain: str | None, fmt: 
 
 def _annotate_all(files: tuple[Path, ...], results: list[FileResult], target: Path, lang: str, limits: Any) -> None:
     from zwgk.compiler.emit.annotate import annotate
+    from zwgk.compiler.emit.safe import safe_filename
 
     many = len(files) > 1 or target.is_dir()
     for f, res in zip(files, results, strict=True):
         if not res.readable:
             continue
-        out = target / f"{f.stem}.检查结果.xlsx" if many else target
+        out = target / f"{safe_filename(f.stem, 'workbook')}.检查结果.xlsx" if many else target
         try:
             annotate(f, res, out, lang, limits)
         except ValueError as exc:

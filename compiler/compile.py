@@ -1,0 +1,1063 @@
+"""`zwgk compile` as a library call: a folder of submissions → the district's catalogue in ``BUILD/``.
+
+    compile_district(submissions, out, manifest=None, as_of=None, jobs=None, lang="zh") -> CompileResult
+
+read (``check_file`` per file, in parallel, cached) → normalise (one record per item, units resolved,
+content-derived ids) → match (guideline items, clauses) → validate (catalogue-scope rules) → graph →
+emit (catalogue.json, catalogue.xlsx, catalogue.sqlite, graph.json, graph.graphml, issues.json).
+
+Every output is written into a staging folder next to ``BUILD`` which then replaces ``BUILD`` in one
+rename (``renameat2(RENAME_EXCHANGE)`` on Linux), so a compile killed at any moment leaves the previous
+build whole.  Files are merged in sorted path order: the output never depends on the order the folder
+lists them or on ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import ctypes
+import datetime as dt
+import errno
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache as cache_fn
+from pathlib import Path
+from typing import Any
+
+from zwgk.catalogs import load_reference
+from zwgk.catalogs.vocabulary import load_vocabulary
+from zwgk.compiler.cache import CACHE_DIR, ResultCache, file_digest, salt, store
+from zwgk.compiler.check import check_file, rule_context
+from zwgk.compiler.emit.atomic import atomic_path, write_text
+from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, write_catalogue, write_issues
+from zwgk.compiler.emit.catalogue_sqlite import js, write_catalogue_sqlite
+from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, write_catalogue_xlsx
+from zwgk.compiler.emit.graph_export import write_graphml, write_node_link
+from zwgk.compiler.graph import build_graph
+from zwgk.compiler.manifest import (
+    DEFAULT_DISTRICT,
+    Manifest,
+    ManifestError,
+    check_as_of,
+    find_manifest,
+    load_manifest,
+)
+from zwgk.compiler.matching import ClauseMatcher, GuidelineMatcher, Match, clause_candidates
+from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits
+from zwgk.compiler.reader.sources import FORMATS
+from zwgk.validators.catalogue import (
+    FORMAT_VERSION,
+    CatalogueDomain,
+    CatalogueFinding,
+    CatalogueUnit,
+    ClauseCoverage,
+    NotInvolved,
+)
+from zwgk.validators.messages import render
+from zwgk.validators.models import FileResult, Finding, SourceLocation
+from zwgk.validators.normalise import name_key
+from zwgk.validators.reference import Reference
+from zwgk.validators.registry import finding, rules_for
+from zwgk.validators.rules.completeness import (
+    Candidate,
+    CatalogueView,
+    UnitFacts,
+    is_district_item,
+    resolve_subject,
+)
+from zwgk.validators.sheet import RuleContext
+
+OUTPUTS = ("catalogue.json", "catalogue.xlsx", "catalogue.sqlite", "graph.json", "graph.graphml", "issues.json")
+MARKER = ".zwgk-build"
+TINY_FILE = 512  # bytes
+Progress = Callable[[int, int, str], None]
+
+
+class CompileError(Exception):
+    """The compile cannot go on (exit 2): a message in both languages."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.zh = zh
+        self.en = en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One compact record per item (a city has ~480,000: pydantic objects for all of them would not fit in 2 GB).
+
+
+@dataclass(slots=True)
+class Entry:
+    id: str
+    unit: str
+    domain: str | None
+    category: str | None
+    seq: str | None
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    content: str | None
+    basis: str | None
+    time_limit: str | None
+    subject: str | None
+    channels: tuple[str, ...]
+    audience: tuple[str, ...]
+    audience_note: str | None
+    mode: tuple[str, ...]
+    levels: tuple[str, ...]
+    links: tuple[str, ...]
+    guideline_code: str | None
+    extra: dict[str, str] | None
+    path: str
+    sheet: str | None
+    row: int | None
+    subject_units: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()
+    clause_methods: tuple[str, ...] = ()
+    guideline: tuple[Match, ...] = ()
+    guideline_counted: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return " / ".join(p for p in (self.level1, self.level2, self.level3) if p) or (self.content or "")[:30]
+
+    def clause_method(self, cid: str) -> str:
+        return self.clause_methods[self.clauses.index(cid)]
+
+    def catalogue_dict(self) -> dict[str, Any]:
+        """The item as ``CatalogueItem`` serialises it (same keys, same order)."""
+        return {
+            "id": self.id, "unit": self.unit, "domain": self.domain, "category": self.category, "seq": self.seq,
+            "level1": self.level1, "level2": self.level2, "level3": self.level3, "content": self.content,
+            "basis": self.basis, "time_limit": self.time_limit, "subject": self.subject,
+            "subject_units": list(self.subject_units), "channels": list(self.channels), "audience": list(self.audience),
+            "audience_note": self.audience_note, "mode": list(self.mode), "levels": list(self.levels),
+            "links": list(self.links), "guideline_code": self.guideline_code,
+            "guideline": [{"code": m.target, "method": m.method, "score": m.score, "counted": m.counted} for m in self.guideline],
+            "clauses": list(self.clauses), "extra": dict(self.extra or {}),
+            "source": {"path": self.path, "sheet": self.sheet, "row": self.row},
+        }
+
+    def sheet_row(self) -> dict[str, object]:
+        """The item as the shared sheet writer takes it (catalogue.xlsx)."""
+        from zwgk.compiler.emit.catalogue_xlsx import ID_COLUMN
+
+        return {
+            "domain": self.domain, "unit": self.unit, "seq": self.seq, "level1": self.level1, "level2": self.level2,
+            "level3": self.level3, "content": self.content, "basis": self.basis, "time_limit": self.time_limit,
+            "subject": self.subject, "channels": self.channels, "audience": self.audience,
+            "audience_note": self.audience_note, "mode": self.mode, "levels": self.levels, "links": self.links,
+            "guideline_code": self.guideline_code, "extra": {ID_COLUMN: self.id},
+        }
+
+
+class _Interner:
+    """One string object per distinct value: cached results are parsed afresh, and 30,000 copies of the
+    same 公开依据 would otherwise each take their own memory."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return self._seen.setdefault(value, value)
+
+
+@dataclass
+class FileInfo:
+    rel: str
+    unit: str
+    result_unit: str | None
+    readable: bool
+    items: int
+    errors: int
+    warnings: int
+    sheet_domains: dict[str, str | None]
+    cached: bool
+
+
+@dataclass
+class Compiled:
+    """Everything the emitters need, in output order."""
+
+    district: str
+    as_of: str
+    lang: str
+    reference: Reference
+    entries: list[Entry]
+    units: list[CatalogueUnit]
+    domains: list[CatalogueDomain]
+    clauses: list[ClauseCoverage]
+    findings: list[CatalogueFinding]
+    clause_candidates: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
+    version: str = ""
+
+
+@dataclass
+class CompileResult:
+    """What a compile did, for the summary and for callers (the catalogue itself is in ``out``)."""
+
+    out: Path
+    district: str
+    as_of: str
+    as_of_source: str  # option | manifest | files
+    version: str
+    files: int
+    read: int
+    cached: int
+    skipped: int
+    unreadable: int
+    roster_units: int
+    submitted_units: int
+    extra_units: int
+    items: int
+    errors: int
+    warnings: int
+    infos: int
+    coverage: dict[str, tuple[int, int]]
+    by_code: dict[str, tuple[str, int]]
+    not_submitted: list[str]
+    # Seconds per phase (for the benchmark; never written into an output).
+    timings: dict[str, float] = field(default_factory=dict)
+    # True when the inputs were those of the existing build and nothing was rewritten.
+    up_to_date: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def catalogue(self) -> Any:
+        """The written catalogue.json as a :class:`zwgk.validators.catalogue.Catalogue`."""
+        from zwgk.validators.catalogue import Catalogue
+
+        return Catalogue.model_validate_json((self.out / "catalogue.json").read_bytes())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Finding the submissions.
+
+
+def discover(submissions: Path, exclude: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """(catalogue files, other files) as sorted POSIX paths relative to ``submissions``.
+
+    Hidden files and folders (.git, .DS_Store, our own staging folders) are ignored; Office lock files
+    (~$…) and anything that is not a spreadsheet are listed as skipped.  Symlinked folders are not
+    followed (a link back up the tree would never end).
+    """
+    excluded = {p.resolve() for p in exclude}
+    found: list[str] = []
+    skipped: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(submissions, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in excluded)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = here / name
+            if full.resolve() in excluded:
+                continue
+            rel = full.relative_to(submissions).as_posix()
+            if full.suffix.lower() in FORMATS and not name.startswith("~$") and not full.is_symlink():
+                found.append(rel)
+            else:
+                skipped.append(rel)
+    return sorted(found), sorted(skipped)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading, in parallel and cached.
+
+_WORKER_CTX: RuleContext | None = None
+
+
+def _worker_ctx(hosts: tuple[str, ...]) -> RuleContext:
+    global _WORKER_CTX
+    if _WORKER_CTX is None or _WORKER_CTX.extra_government_hosts != hosts:
+        import zwgk.validators.rules  # noqa: F401  (the reader raises registered codes before any rule runs)
+
+        _WORKER_CTX = rule_context(government_hosts=hosts)
+    return _WORKER_CTX
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: str
+    shown: str
+    unit: str | None
+    domain: str | None
+    limits: Limits
+    hosts: tuple[str, ...]
+    cache_path: str | None
+
+
+def _run(task: _Task) -> FileResult:
+    """Read and check one file (in a worker process or in-process); store it in the cache."""
+    try:
+        result = check_file(task.path, unit=task.unit, domain=task.domain, limits=task.limits,
+                            ctx=_worker_ctx(task.hosts), display_path=task.shown)
+    except Exception as exc:  # one broken file must not stop the district: name it and go on
+        result = FileResult(path=task.shown, readable=False, findings=(
+            finding("file-unreadable", SourceLocation(path=task.shown), reason=f"内部错误 {type(exc).__name__}"),))
+    if task.cache_path:
+        store(Path(task.cache_path), result)
+    return result
+
+
+def _mp_context() -> Any:
+    # fork: workers start in milliseconds with the reference already loaded.  The caller's progress bar
+    # must not run a thread (the CLI's refreshes by hand).
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def read_all(
+    tasks: Sequence[_Task],
+    cached: dict[int, FileResult],
+    jobs: int,
+    progress: Progress | None,
+    labels: Sequence[str],
+) -> Iterator[tuple[int, FileResult]]:
+    """Results in task order: cache hits as they are, misses read by ``jobs`` processes."""
+    total = len(tasks)
+    misses = [i for i in range(total) if i not in cached]
+    done = 0
+    pool: futures.ProcessPoolExecutor | None = None
+    fresh: Iterator[FileResult] = iter(())
+    try:
+        if len(misses) > 1 and jobs > 1:
+            workers = min(jobs, len(misses))
+            pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+            chunk = max(1, min(32, len(misses) // (workers * 8)))
+            fresh = pool.map(_run, [tasks[i] for i in misses], chunksize=chunk)
+        else:
+            fresh = (_run(tasks[i]) for i in misses)
+        miss_set = set(misses)
+        for i in range(total):
+            result = next(fresh) if i in miss_set else cached[i]
+            done += 1
+            if progress is not None:
+                progress(done, total, labels[i])
+            yield i, result
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The build folder: staging, swap, recovery.
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove staging folders of compiles that died; put back a build a two-step swap left aside."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for p in sorted(parent.glob(f".{out.name}.staging-*")) + sorted(parent.glob(f".{out.name}.old-*")):
+        try:
+            pid = int(p.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _pid_alive(pid):
+            continue
+        if p.name.startswith(f".{out.name}.old-") and not out.exists():
+            os.rename(p, out)  # the swap was cut between its two renames: the old build is the build
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise CompileError(f"输出位置 {out} 是一个文件，不是文件夹。请用 -o 指定一个文件夹。",
+                           f"The output {out} is a file, not a folder. Give a folder with -o.")
+    # A folder holding only a cache is one an earlier compile started and did not finish.
+    if out.is_dir() and any(p.name != CACHE_DIR for p in out.iterdir()) and not (out / MARKER).exists():
+        raise CompileError(
+            f"输出文件夹 {out} 已有内容，但不是 zwgk 的构建目录；为免覆盖其中文件，已停止。请用 -o 指定新的或空的文件夹。",
+            f"The output folder {out} holds other files and is not a zwgk build; stopped so as not to replace them. "
+            f"Give a new or empty folder with -o.")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Hard-link copy of ``src`` at ``dst`` (plain copy where links are not possible)."""
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, copy_function=_link_or_copy, symlinks=True)
+    else:
+        _link_or_copy(str(src), str(dst))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Make ``staging`` the build at ``out``.  Files other commands put in the old build (reports, the
+    site) are carried over by hard link, so recompiling does not delete them."""
+    if out.is_dir():
+        ours = set(OUTPUTS) | {MARKER, CACHE_DIR}
+        for entry in sorted(out.iterdir()):
+            if entry.name not in ours and not (staging / entry.name).exists():
+                _link_tree(entry, staging / entry.name)
+        if _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)
+            return
+        aside = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.rename(out, aside)
+        os.rename(staging, out)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.rename(staging, out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The compile.
+
+
+def _as_of_from_files(submissions: Path, rels: Sequence[str]) -> str:
+    times = [(submissions / r).stat().st_mtime for r in rels]
+    stamp = max(times) if times else submissions.stat().st_mtime
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).date().isoformat()
+
+
+def _item_id(unit: str, domain: str | None, level1: str | None, level2: str | None, level3: str | None,
+             content: str | None) -> str:
+    key = "\x1f".join((unit, domain or "", *(name_key(x or "") for x in (level1, level2, level3, content))))
+    return "it-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def compile_district(
+    submissions: Path,
+    out: Path,
+    *,
+    manifest: Path | None = None,
+    as_of: str | None = None,
+    jobs: int | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    government_hosts: Iterable[str] = (),
+    force: bool = False,
+) -> CompileResult:
+    """Compile every submission under ``submissions`` into ``out``.  Raises :class:`CompileError` or
+    :class:`~zwgk.compiler.manifest.ManifestError` (exit 2) when it cannot go on; findings never raise.
+
+    When every input (file contents, paths, manifest, options, zwgk's code) is what the existing build was
+    made from, nothing is rewritten (``result.up_to_date``); ``force`` rebuilds anyway."""
+    import zwgk.validators.rules  # noqa: F401  (register every code before the first finding is built)
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    submissions = Path(submissions)
+    out = Path(out)
+    if not submissions.is_dir():
+        what = "不存在" if not submissions.exists() else "不是文件夹"
+        raise CompileError(f"提交目录 {submissions} {what}。请给出存放各单位目录文件的文件夹。",
+                           f"The submissions folder {submissions} {'does not exist' if not submissions.exists() else 'is not a folder'}. "
+                           f"Give the folder holding the units' catalogue files.")
+    reference = load_reference()
+    vocabulary = load_vocabulary()
+    hosts = tuple(sorted(set(government_hosts)))
+    manifest_path = find_manifest(submissions, manifest)
+    plan = load_manifest(manifest_path, submissions, reference) if manifest_path else Manifest()
+    if as_of:
+        as_of_value, as_of_source = check_as_of(as_of), "option"
+    elif plan.as_of:
+        as_of_value, as_of_source = plan.as_of, "manifest"
+    else:
+        as_of_value, as_of_source = "", "files"
+    district = plan.district or DEFAULT_DISTRICT
+    _clean_stale(out)
+    _check_out(out)
+
+    exclude = [out, *(out.parent.glob(f".{out.name}.*"))] + ([manifest_path] if manifest_path else [])
+    rels, skipped = discover(submissions, exclude)
+    if not as_of_value:
+        as_of_value = _as_of_from_files(submissions, rels)
+
+    cache = ResultCache(out / CACHE_DIR, salt(limits, hosts))
+    keys: list[str | None] = []
+    for rel in rels:
+        entry = plan.entry_for(rel)
+        try:
+            digest: str | None = file_digest(submissions / rel)
+        except OSError:
+            digest = None  # unreadable on disk: check_file says why; nothing to cache
+        keys.append(None if digest is None else
+                    cache.key(digest, rel, entry.unit if entry else None, entry.domain if entry else None))
+    fingerprint = _fingerprint(cache.salt, rels, keys, skipped, manifest_path, as_of_value, district, lang)
+    if not force and fingerprint is not None:
+        previous = _previous(out, fingerprint)
+        if previous is not None:
+            previous.timings = {"total": time.perf_counter() - started}
+            return previous
+    tasks: list[_Task] = []
+    cached: dict[int, FileResult] = {}
+    for i, rel in enumerate(rels):
+        entry = plan.entry_for(rel)
+        key = keys[i]
+        # A file of a few hundred bytes is re-read faster than its cache entry is written and found.
+        worth = key is not None and (submissions / rel).stat().st_size >= TINY_FILE
+        hit = cache.get(key) if key and worth else None
+        if hit is not None:
+            cached[i] = hit
+        tasks.append(_Task(str(submissions / rel), rel, entry.unit if entry else None, entry.domain if entry else None,
+                           limits, hosts, str(cache.path(key)) if key and worth and hit is None else None))
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    jobs = max(1, jobs)
+
+    intern = _Interner()
+    entries: list[Entry] = []
+    infos: list[FileInfo] = []
+    file_findings: list[tuple[Finding, str, str | None]] = []  # finding, unit, domain
+    link_columns: dict[tuple[str, str], str | None] = {}
+    labels = [(t.unit or Path(t.shown).stem) for t in tasks]
+    for i, result in read_all(tasks, cached, jobs, progress, labels):
+        rel = rels[i]
+        entry = plan.entry_for(rel)
+        unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
+        sheet_domains = {s.name: s.domain for s in result.sheets}
+        for s in result.sheets:
+            if s.role == "catalogue":
+                letter = next((col for col, fld in s.columns.items() if fld == "links"), None)
+                link_columns[(rel, s.name)] = letter
+        for f in result.findings:
+            file_findings.append((f, unit, sheet_domains.get(f.location.sheet or "")))
+        for it in result.items:
+            src = it.source
+            entries.append(Entry(
+                id="", unit=unit, domain=intern(it.domain), category=intern(it.category), seq=it.seq,
+                level1=intern(it.level1), level2=it.level2, level3=it.level3, content=it.content,
+                basis=intern(it.basis), time_limit=intern(it.time_limit), subject=intern(it.subject),
+                channels=intern(it.channels), audience=intern(it.audience), audience_note=intern(it.audience_note),
+                mode=intern(it.mode), levels=intern(it.levels), links=it.links, guideline_code=it.guideline_code,
+                extra=dict(it.extra) if it.extra else None, path=intern(rel), sheet=intern(src.sheet), row=src.row,
+            ))
+        infos.append(FileInfo(rel=rel, unit=unit, result_unit=result.unit, readable=result.readable,
+                              items=len(result.items), errors=result.errors, warnings=result.warnings,
+                              sheet_domains=sheet_domains, cached=i in cached))
+        del result
+
+    timings["read"] = time.perf_counter() - started
+    compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_findings, skipped,
+                         link_columns, intern, timings)
+    done: list[CompileResult] = []
+
+    def marker() -> str:
+        done.append(_summary(compiled, out, as_of_source, infos, skipped))
+        return _marker_text(fingerprint, done[0])
+
+    _emit(compiled, out, cache, vocabulary, timings, jobs=jobs, marker=marker)
+    result = done[0]
+    timings["total"] = time.perf_counter() - started
+    result.timings = timings
+    return result
+
+
+@cache_fn
+def _package_fingerprint() -> str:
+    """Hash of zwgk's own code and data, and of the libraries that shape the output bytes."""
+    import importlib
+
+    import networkx
+    import openpyxl
+
+    h = hashlib.sha256()
+    for name in ("zwgk", "zwgk.compiler", "zwgk.validators", "zwgk.catalogs", "zwgk.schema"):
+        root = Path(importlib.import_module(name).__file__ or ".").parent
+        for p in sorted(root.rglob("*")):
+            if p.suffix in (".py", ".json", ".html", ".js", ".css") and "__pycache__" not in p.parts:
+                h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    for version in (openpyxl.__version__, networkx.__version__, sqlite3.sqlite_version, _jsonschema_rs_version()):
+        h.update(version.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _jsonschema_rs_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("jsonschema-rs")
+    except Exception:
+        return "-"
+
+
+def _fingerprint(salt_value: str, rels: Sequence[str], keys: Sequence[str | None], skipped: Sequence[str],
+                 manifest_path: Path | None, as_of: str, district: str, lang: str) -> str | None:
+    """Everything a build depends on, hashed; None when a file could not be hashed (never up to date)."""
+    if any(k is None for k in keys):
+        return None
+    data = {
+        "code": _package_fingerprint(), "salt": salt_value, "files": list(zip(rels, keys, strict=True)),
+        "skipped": list(skipped), "as_of": as_of, "district": district, "lang": lang,
+        "manifest": hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path else None,
+    }
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+_SUMMARY_FIELDS = ("district", "as_of", "as_of_source", "version", "files", "read", "cached", "skipped", "unreadable",
+                   "roster_units", "submitted_units", "extra_units", "items", "errors", "warnings", "infos", "coverage",
+                   "by_code", "not_submitted")
+
+
+def _marker_text(fingerprint: str | None, result: CompileResult) -> str:
+    summary = {name: getattr(result, name) for name in _SUMMARY_FIELDS}
+    body = {"about": "zwgk build folder: zwgk compile replaces it as a whole", "fingerprint": fingerprint,
+            "summary": summary}
+    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+
+
+def _previous(out: Path, fingerprint: str) -> CompileResult | None:
+    """The existing build's summary if it was made from exactly these inputs and is complete."""
+    try:
+        body = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        if body.get("fingerprint") != fingerprint or not all((out / name).is_file() for name in OUTPUTS):
+            return None
+        s = body["summary"]
+        s["coverage"] = {k: tuple(v) for k, v in s["coverage"].items()}
+        s["by_code"] = {k: tuple(v) for k, v in s["by_code"].items()}
+        s["cached"], s["read"] = s["files"], 0
+        return CompileResult(out=out, up_to_date=True, **s)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _assemble(
+    district: str,
+    as_of: str,
+    lang: str,
+    reference: Reference,
+    plan: Manifest,
+    entries: list[Entry],
+    infos: list[FileInfo],
+    file_findings: list[tuple[Finding, str, str | None]],
+    skipped: list[str],
+    link_columns: dict[tuple[str, str], str | None],
+    intern: _Interner,
+    timings: dict[str, float],
+) -> Compiled:
+    started = time.perf_counter()
+    # Ids: content-derived; a repeat of the same unit+domain+names+content takes -2, -3 … in file order.
+    seen: Counter[str] = Counter()
+    for e in entries:
+        base = _item_id(e.unit, e.domain, e.level1, e.level2, e.level3, e.content)
+        seen[base] += 1
+        e.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+    # Units: the roster in its own order, then units outside it.
+    roster = {u.name: u for u in reference.units}
+    files_of: dict[str, list[str]] = defaultdict(list)
+    for info in infos:
+        files_of[info.unit].append(info.rel)
+    unit_names = [u.name for u in reference.units] + sorted(set(files_of) - set(roster))
+    level_of = {n: (roster[n].level if n in roster else None) for n in unit_names}
+
+    # Matching.
+    guideline = GuidelineMatcher(reference)
+    clause_matcher = ClauseMatcher(reference)
+    subjects: dict[str | None, tuple[str, ...]] = {}
+    guideline_fuzzy: dict[str, tuple[tuple[str, float], ...]] = {}
+    for e in entries:
+        if e.subject not in subjects:
+            subjects[e.subject] = intern(resolve_subject(e.subject, reference)[0])
+        e.subject_units = subjects[e.subject]
+        matches = guideline.match(e.domain, e.level1, e.level2, e.level3, e.guideline_code)
+        e.guideline = tuple(matches)
+        e.guideline_counted = tuple(m.target for m in matches if m.counted)
+        fuzzy = tuple((m.target, m.score) for m in matches if not m.counted)
+        if fuzzy:
+            guideline_fuzzy[e.id] = fuzzy
+        township = level_of.get(e.unit) == "街镇级"
+        clauses = clause_matcher.match(
+            text_parts=(e.domain, e.category, e.level1, e.level2, e.level3, e.content),
+            cited_in=(e.basis, e.content, *(e.extra or {}).values()),
+            township=township,
+        )
+        e.clauses = intern(tuple(m.target for m in clauses))
+        e.clause_methods = intern(tuple(m.method for m in clauses))
+
+    # Unit facts for the rules.
+    declared: dict[str, dict[str, str]] = defaultdict(dict)
+    for ni in plan.not_involved:
+        declared[ni.unit][ni.domain] = ni.reason
+    domains_of: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        if e.domain:
+            domains_of[e.unit].add(e.domain)
+    facts = {
+        n: UnitFacts(
+            name=n, kind=roster[n].kind if n in roster else None, level=level_of[n], in_roster=n in roster,
+            submitted=bool(files_of.get(n)), files=tuple(files_of.get(n, ())), domains=frozenset(domains_of[n]),
+            not_involved=declared.get(n, {}),
+        )
+        for n in unit_names
+    }
+
+    timings["match"] = time.perf_counter() - started
+    started = time.perf_counter()
+    # Fuzzy candidates for clauses nothing covers (needs review; never counted).
+    candidates = _clause_candidates(reference, entries, facts)
+    view = CatalogueView(reference=reference, units=facts, items=entries, link_columns=link_columns,
+                         clause_candidates=candidates, guideline_candidates=guideline_fuzzy)
+    district_findings: list[Finding] = []
+    for r in rules_for("catalogue"):
+        assert r.check is not None
+        district_findings.extend(r.check(view))
+    for rel in skipped:
+        district_findings.append(finding("file-skipped", SourceLocation(path=rel), path=rel))
+
+    timings["rules"] = time.perf_counter() - started
+    started = time.perf_counter()
+    rows = _finding_rows(file_findings, district_findings, lang)
+    units = _unit_rows(reference, unit_names, facts, infos, entries, declared)
+    domains = _domain_rows(reference, entries)
+    clauses = _clause_rows(reference, entries, level_of)
+    timings["assemble"] = time.perf_counter() - started
+    return Compiled(district=district, as_of=as_of, lang=lang, reference=reference, entries=entries, units=units,
+                    domains=domains, clauses=clauses, findings=rows, clause_candidates=candidates)
+
+
+def _clause_candidates(reference: Reference, entries: list[Entry], facts: dict[str, UnitFacts]) -> dict[str, tuple[Candidate, ...]]:
+    district_covered = {c for e in entries if is_district_item(e, facts) for c in e.clauses}
+    all_covered = {c for e in entries for c in e.clauses}
+    out: dict[str, tuple[Candidate, ...]] = {}
+
+    def pick(key: str, clause: Any, pool: list[Entry]) -> None:
+        names = [name_key(e.name) for e in pool]
+        found = clause_candidates(clause, names, [e.id for e in pool])
+        if found:
+            out[key] = tuple(Candidate(item_id=i, score=s) for i, s in found)
+
+    district_pool: list[Entry] | None = None
+    for clause in reference.clauses:
+        if clause.scope == "all" and clause.id not in district_covered:
+            if district_pool is None:
+                district_pool = [e for e in entries if is_district_item(e, facts)]
+            pick(clause.id, clause, district_pool)
+        elif clause.scope == "district" and clause.id not in all_covered:
+            pick(clause.id, clause, entries)
+    by_unit: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if facts.get(e.unit) is not None and facts[e.unit].level == "街镇级":
+            by_unit[e.unit].append(e)
+    for unit, pool in sorted(by_unit.items()):
+        covered = {c for e in pool for c in e.clauses}
+        for clause in reference.clauses:
+            if clause.scope == "township" and clause.id not in covered:
+                pick(f"{clause.id}|{unit}", clause, pool)
+    return out
+
+
+def _finding_rows(file_findings: list[tuple[Finding, str, str | None]], district: list[Finding], lang: str) -> list[CatalogueFinding]:
+    rows: list[tuple[tuple[Any, ...], CatalogueFinding]] = []
+    for f, unit, domain in file_findings:
+        rows.append(_row(f, lang, unit=f.params.get("unit") or unit, domain=f.params.get("domain") or domain))
+    for f in district:
+        rows.append(_row(f, lang, unit=f.params.get("unit") or None, domain=f.params.get("domain") or None))
+    rows.sort(key=lambda pair: pair[0])
+    return [r for _, r in rows]
+
+
+def _row(f: Finding, lang: str, *, unit: str | None, domain: str | None) -> tuple[tuple[Any, ...], CatalogueFinding]:
+    loc = f.location
+    row = CatalogueFinding(
+        code=f.code, severity=f.severity.value, message=render(f, lang), unit=unit or None, domain=domain or None,
+        clause=f.params.get("clause") or None, path=loc.path or None, sheet=loc.sheet, row=loc.row, cell=loc.cell,
+        field=loc.field, params=dict(sorted(f.params.items())),
+    )
+    return (*f.sort_key(), unit or "", json.dumps(row.params, ensure_ascii=False, sort_keys=True)), row
+
+
+def _unit_rows(reference: Reference, names: list[str], facts: dict[str, UnitFacts], infos: list[FileInfo],
+               entries: list[Entry], declared: dict[str, dict[str, str]]) -> list[CatalogueUnit]:
+    items: Counter[str] = Counter(e.unit for e in entries)
+    errors: Counter[str] = Counter()
+    warnings: Counter[str] = Counter()
+    for info in infos:
+        errors[info.unit] += info.errors
+        warnings[info.unit] += info.warnings
+    responsible: dict[str, list[str]] = defaultdict(list)
+    for r in reference.responsibilities:
+        for u in r.units:
+            responsible[u].append(r.domain)
+    out = []
+    for n in names:
+        f = facts[n]
+        pairing = reference.pairing_for(n) if f.in_roster else None
+        out.append(CatalogueUnit(
+            name=n, kind=f.kind, level=f.level, in_roster=f.in_roster, submitted=f.submitted, files=list(f.files),
+            items=items[n], errors=errors[n], warnings=warnings[n], domains=_ordered_domains(reference, f.domains),
+            responsible_for=responsible.get(n, []),
+            not_involved=[NotInvolved(domain=d, reason=r) for d, r in sorted(declared.get(n, {}).items())],
+            paired_with=pairing.city_department if pairing else None,
+        ))
+    return out
+
+
+def _ordered_domains(reference: Reference, names: Iterable[str]) -> list[str]:
+    order = {d.name: i for i, d in enumerate(reference.domains)}
+    return sorted(names, key=lambda n: (order.get(n, len(order)), n))
+
+
+def _domain_rows(reference: Reference, entries: list[Entry]) -> list[CatalogueDomain]:
+    items: Counter[str] = Counter(e.domain for e in entries if e.domain)
+    units: dict[str, set[str]] = defaultdict(set)
+    covered: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        if e.domain:
+            units[e.domain].add(e.unit)
+    out = []
+    known = {d.name for d in reference.domains}
+    for d in reference.domains:
+        responsible = {u.name for u in reference.units_for_domain(d.name)}
+        for e in entries:
+            if e.domain == d.name and e.guideline_counted and (
+                    not responsible or e.unit in responsible or responsible & set(e.subject_units)):
+                covered[d.name].update(e.guideline_counted)
+        wanted = {g.code for g in reference.guideline_items_for(d.name)}
+        out.append(CatalogueDomain(
+            name=d.name, no=d.no, pilot=d.pilot, units=sorted(units[d.name]),
+            responsible_units=[u.name for u in reference.units_for_domain(d.name)], items=items[d.name],
+            guideline_items=len(wanted), guideline_covered=len(covered[d.name] & wanted),
+        ))
+    for name in sorted(set(items) - known):
+        out.append(CatalogueDomain(name=name, pilot=False, units=sorted(units[name]), items=items[name]))
+    return out
+
+
+def _clause_rows(reference: Reference, entries: list[Entry], level_of: dict[str, str | None]) -> list[ClauseCoverage]:
+    by_clause: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for c in e.clauses:
+            by_clause[c].append(e)
+    return [
+        ClauseCoverage(id=c.id, label=c.label, text=c.text, scope=c.scope, items=[e.id for e in by_clause[c.id]],
+                       units=sorted({e.unit for e in by_clause[c.id]}))
+        for c in reference.clauses
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Emitting.
+
+
+def _emit(c: Compiled, out: Path, cache: ResultCache, vocabulary: Any, timings: dict[str, float], *, jobs: int,
+          marker: Callable[[], str]) -> None:
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    child: Any = None
+    try:
+        clock = time.perf_counter()
+        # The shared sheet writer is the slowest emitter by far: with a second core it runs beside the rest.
+        child = _start_xlsx(c, staging, vocabulary) if jobs > 1 else None
+        if child is None:
+            _write_xlsx(c, staging, vocabulary)
+            timings["xlsx"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        _emit_json(c, staging)
+        timings["json"], clock = time.perf_counter() - clock, time.perf_counter()
+        _emit_sqlite(c, staging)
+        timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
+        graph = build_graph(c)
+        graph.graph["version"] = c.version
+        write_node_link(staging / "graph.json", graph)
+        write_graphml(staging / "graph.graphml", graph)
+        del graph
+        timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
+        if child is not None:
+            child.join()
+            timings["xlsx_wait"] = time.perf_counter() - clock
+            if child.exitcode != 0:
+                detail = (staging / ".xlsx-error").read_text(encoding="utf-8") if (staging / ".xlsx-error").exists() else str(child.exitcode)
+                raise CompileError(f"无法写出 catalogue.xlsx（{detail}），已停止，原有构建未改动。",
+                                   f"catalogue.xlsx could not be written ({detail}); stopped, the previous build is untouched.")
+        write_text(staging / MARKER, marker())
+        cache.keep_into(staging / CACHE_DIR)
+        _readable(staging)
+        publish(staging, out)
+    except BaseException:
+        if child is not None and child.is_alive():
+            child.kill()
+            child.join()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_xlsx(c: Compiled, staging: Path, vocabulary: Any) -> None:
+    write_catalogue_xlsx(staging / "catalogue.xlsx", _sheets(c), district=c.district, as_of=c.as_of, vocabulary=vocabulary)
+
+
+def _xlsx_child(c: Compiled, staging: Path, vocabulary: Any) -> None:
+    try:  # die with the compile: a killed compile must not leave a writer behind
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+    try:
+        _write_xlsx(c, staging, vocabulary)
+    except BaseException as exc:
+        (staging / ".xlsx-error").write_text(f"{type(exc).__name__}: {str(exc)[:300]}", encoding="utf-8")
+        os._exit(1)
+    os._exit(0)
+
+
+def _start_xlsx(c: Compiled, staging: Path, vocabulary: Any) -> Any:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    # fork: the child has the compiled catalogue without pickling it.
+    child = multiprocessing.get_context("fork").Process(target=_xlsx_child, args=(c, staging, vocabulary))
+    child.start()
+    return child
+
+
+def _readable(staging: Path) -> None:
+    """Outputs as the user's umask allows (atomic writes start from private 0600 temporary files)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in (*OUTPUTS, MARKER):
+        p = staging / name
+        if p.exists():
+            os.chmod(p, 0o666 & ~mask)
+
+
+def _emit_json(c: Compiled, staging: Path) -> None:
+    head = {
+        "format_version": FORMAT_VERSION,
+        "district": c.district,
+        "as_of": c.as_of,
+        "units": [u.model_dump(mode="json") for u in c.units],
+        "domains": [d.model_dump(mode="json") for d in c.domains],
+        "clauses": [cl.model_dump(mode="json") for cl in c.clauses],
+    }
+    findings = [f.model_dump(mode="json") for f in c.findings]
+    try:
+        with atomic_path(staging / "catalogue.json") as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
+            c.version = write_catalogue(fh, head, (e.catalogue_dict() for e in c.entries), {"findings": findings})
+    except CatalogueInvalid as exc:
+        raise CompileError(
+            f"生成的 catalogue.json 不符合 schema/catalogue.schema.json（{exc.where}：{exc.detail}），已停止，未改动原有构建。"
+            f"这是 zwgk 的缺陷，请把命令和提交目录报告给维护者。",
+            f"The catalogue.json being written does not match schema/catalogue.schema.json ({exc.where}: {exc.detail}); "
+            f"stopped, the previous build is untouched. This is a zwgk bug: please report it.") from exc
+    counts = Counter(f.severity for f in c.findings)
+    issues_head = {"district": c.district, "as_of": c.as_of, "version": c.version, "errors": counts["error"],
+                   "warnings": counts["warning"], "info": counts["info"]}
+    with atomic_path(staging / "issues.json") as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        write_issues(fh, issues_head, findings)
+
+
+def _sheets(c: Compiled) -> Iterator[tuple[str, list[dict[str, object]]]]:
+    by_domain: dict[str, list[Entry]] = defaultdict(list)
+    for e in c.entries:
+        by_domain[e.domain or NO_DOMAIN].append(e)
+    for d in c.domains:
+        if by_domain.get(d.name):
+            yield d.name, [e.sheet_row() for e in by_domain.pop(d.name)]
+    for name in sorted(by_domain):
+        yield name, [e.sheet_row() for e in by_domain[name]]
+
+
+def _emit_sqlite(c: Compiled, staging: Path) -> None:
+    def item_rows() -> Iterator[tuple[Any, ...]]:
+        for e in c.entries:
+            yield (e.id, e.unit, e.domain, e.category, e.seq, e.level1, e.level2, e.level3, e.name, e.content, e.basis,
+                   e.time_limit, e.subject, js(list(e.subject_units)), js(list(e.channels)), js(list(e.audience)),
+                   e.audience_note, js(list(e.mode)), js(list(e.levels)), e.guideline_code, js(e.extra or {}),
+                   e.path, e.sheet, e.row)
+
+    write_catalogue_sqlite(
+        staging / "catalogue.sqlite",
+        meta={"district": c.district, "as_of": c.as_of, "version": c.version, "format_version": FORMAT_VERSION},
+        units=((u.name, u.kind, u.level, int(u.in_roster), int(u.submitted), u.items, u.errors, u.warnings, u.paired_with,
+                js(u.files), js(u.domains), js(u.responsible_for), js([n.model_dump() for n in u.not_involved]))
+               for u in c.units),
+        domains=((d.name, d.no, int(d.pilot), d.items, d.guideline_items, d.guideline_covered, js(d.units),
+                  js(d.responsible_units)) for d in c.domains),
+        clauses=((cl.id, cl.label, cl.text, cl.scope, len(cl.items), js(cl.units)) for cl in c.clauses),
+        items=item_rows(),
+        links=((e.id, n, url) for e in c.entries for n, url in enumerate(e.links, start=1)),
+        item_clauses=((e.id, cid) for e in c.entries for cid in e.clauses),
+        item_guideline=((e.id, m.target, m.method, m.score, int(m.counted)) for e in c.entries for m in e.guideline),
+        findings=((f.code, f.severity, f.message, f.unit, f.domain, f.clause, f.path, f.sheet, f.row, f.cell, f.field,
+                   js(f.params)) for f in c.findings),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The summary.
+
+
+def _summary(c: Compiled, out: Path, as_of_source: str, infos: list[FileInfo], skipped: list[str]) -> CompileResult:
+    reference = c.reference
+    counts = Counter(f.severity for f in c.findings)
+    by_code: dict[str, tuple[str, int]] = {}
+    for code, n in sorted(Counter(f.code for f in c.findings).items()):
+        sev = next(f.severity for f in c.findings if f.code == code)
+        by_code[code] = (sev, n)
+    uncovered = {(f.code, f.clause, f.unit) for f in c.findings if f.code.startswith("clause-uncovered")}
+    art20 = [cl for cl in reference.clauses if cl.scope == "all"]
+    art21d = [cl for cl in reference.clauses if cl.scope == "district"]
+    art21t = [cl for cl in reference.clauses if cl.scope == "township"]
+    townships = [u.name for u in c.units if u.submitted and u.level == "街镇级"]
+    coverage = {
+        "art20": (sum(1 for cl in art20 if ("clause-uncovered", cl.id, None) not in uncovered), len(art20)),
+        "art21-district": (sum(1 for cl in art21d if ("clause-uncovered-district", cl.id, None) not in uncovered), len(art21d)),
+        "art21-township": (
+            sum(1 for t in townships for cl in art21t if ("clause-uncovered-township", cl.id, t) not in uncovered),
+            len(art21t) * len(townships),
+        ),
+        "guideline": (sum(d.guideline_covered for d in c.domains if d.pilot), sum(d.guideline_items for d in c.domains if d.pilot)),
+    }
+    roster = [u for u in c.units if u.in_roster]
+    return CompileResult(
+        out=out, district=c.district, as_of=c.as_of, as_of_source=as_of_source, version=c.version,
+        files=len(infos), read=sum(1 for i in infos if not i.cached), cached=sum(1 for i in infos if i.cached),
+        skipped=len(skipped), unreadable=sum(1 for i in infos if not i.readable),
+        roster_units=len(roster), submitted_units=sum(1 for u in roster if u.submitted),
+        extra_units=sum(1 for u in c.units if not u.in_roster), items=len(c.entries),
+        errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
+        coverage=coverage, by_code=by_code, not_submitted=[u.name for u in roster if not u.submitted],
+    )
+
+
+__all__ = ["CompileError", "CompileResult", "ManifestError", "compile_district", "discover", "publish"]

@@ -1,0 +1,1 @@
+"""The hostile-input corpus (issue 8), built in code: see corpus.py."""

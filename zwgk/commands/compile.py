@@ -1,0 +1,128 @@
+"""`zwgk compile SUBMISSIONS [-o BUILD]`: every unit's submission → the district's catalogue."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zwgk.commands.common import lang_option, limit_options, limits_from
+from zwgk.compiler.compile import OUTPUTS, CompileError, CompileResult, Progress, compile_district
+from zwgk.compiler.manifest import ManifestError
+from zwgk.validators.registry import get as get_rule
+
+_SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
+_COVERAGE = {
+    "art20": ("条例第二十条（区级单位）", "Art. 20 (district units)"),
+    "art21-district": ("第二十一条区级清单", "Art. 21 district list"),
+    "art21-township": ("第二十一条乡镇清单（各街镇）", "Art. 21 township list (per 街镇)"),
+    "guideline": ("国家标准指引事项（责任单位）", "national guideline items (responsible units)"),
+}
+_AS_OF_SOURCE = {"option": ("--as-of", "--as-of"), "manifest": ("zwgk.toml", "zwgk.toml"),
+                 "files": ("提交文件的最新修改日期", "latest modification date of the files")}
+
+
+def _pct(done: int, total: int) -> str:
+    return f"{done}/{total}（{done * 100 // total}%）" if total else f"{done}/0（—）"
+
+
+def summary_lines(r: CompileResult, lang: str = "zh", top: int = 12) -> Iterator[str]:
+    """The short summary a district office reads after a compile."""
+    en = lang == "en"
+    src = _AS_OF_SOURCE[r.as_of_source][1 if en else 0]
+    if en:
+        yield f"Compiled {r.district}, as of {r.as_of} (from {src}), version {r.version}"
+        if r.up_to_date:
+            yield f"  inputs unchanged since the last compile: {r.out}/ is up to date, nothing rewritten (--force rebuilds)"
+        yield (f"  files: {r.files} ({r.read} read, {r.cached} from cache), {r.skipped} skipped, "
+               f"{r.unreadable} unreadable")
+        yield (f"  units: {r.submitted_units} of {r.roster_units} roster units submitted"
+               + (f" (+{r.extra_units} outside the roster)" if r.extra_units else ""))
+        yield f"  items: {r.items}"
+    else:
+        yield f"汇编完成：{r.district}，截至 {r.as_of}（取自 {src}），版本 {r.version}"
+        if r.up_to_date:
+            yield f"  输入与上次汇编相同：{r.out}/ 已是最新，未重写（需要重新生成请加 --force）"
+        yield f"  文件：{r.files} 个（新读 {r.read}，缓存 {r.cached}），跳过 {r.skipped} 个，无法读取 {r.unreadable} 个"
+        yield (f"  单位：名录 {r.roster_units} 个单位中已提交 {r.submitted_units} 个"
+               + (f"（另有名录外单位 {r.extra_units} 个）" if r.extra_units else ""))
+        yield f"  事项：{r.items} 个"
+    yield "  coverage:" if en else "  覆盖率："
+    for key, (zh, en_label) in _COVERAGE.items():
+        done, total = r.coverage[key]
+        yield f"    {en_label if en else zh}: {_pct(done, total)}" if en else f"    {zh}：{_pct(done, total)}"
+    yield (f"  findings: {r.errors} errors, {r.warnings} warnings, {r.infos} info" if en
+           else f"  问题：错误 {r.errors} 个，警告 {r.warnings} 个，提示 {r.infos} 个")
+    order = {"error": 0, "warning": 1, "info": 2}
+    ranked = sorted(r.by_code.items(), key=lambda kv: (order[kv[1][0]], -kv[1][1], kv[0]))
+    for code, (sev, n) in ranked[:top]:
+        label = _SEVERITY[sev][1 if en else 0]
+        yield f"    {label:<4} {n:>5}  {get_rule(code).title(lang)}  [{code}]"
+    if len(ranked) > top:
+        yield f"    … {len(ranked) - top} more kinds in issues.json" if en else f"    …… 另有 {len(ranked) - top} 类，见 issues.json"
+    if r.not_submitted and len(r.not_submitted) <= 12:
+        yield ("  not submitted: " if en else "  未提交：") + "、".join(r.not_submitted)
+    yield (f"  written to {r.out}/: " if en else f"  已写出 {r.out}/：") + " ".join(OUTPUTS)
+
+
+@contextmanager
+def _progress_bar(lang: str) -> Iterator[Progress | None]:
+    """A rich bar on a terminal ("unit k of N"); nothing when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    # auto_refresh=False: no refresh thread, so worker processes can be forked safely.
+    bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+              console=Console(stderr=True), transient=True, auto_refresh=False)
+    task = bar.add_task("读取" if lang != "en" else "reading", total=None)
+
+    def update(done: int, total: int, label: str) -> None:
+        text = f"reading {label}" if lang == "en" else f"读取 {label}"
+        bar.update(task, completed=done, total=total, description=text[:40])
+        bar.refresh()
+
+    with bar:
+        yield update
+
+
+@click.command("compile")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
+              help="输出文件夹（整体替换；原有的其他文件会保留）")
+@click.option("--manifest", type=click.Path(path_type=Path), help="汇编清单（默认：提交目录中的 zwgk.toml）")
+@click.option("--as-of", "as_of", help="目录截至日期 YYYY-MM-DD（默认取清单，再取文件修改日期）")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行读取的进程数（默认：全部 CPU 核）")
+@click.option("--government-host", "government_hosts", multiple=True, help="额外视为政府网站的主机名")
+@click.option("--force", is_flag=True, help="输入未变也重新生成全部输出")
+@lang_option
+@limit_options
+def command(submissions: Path, out: Path, manifest: Path | None, as_of: str | None, jobs: int | None,
+            government_hosts: tuple[str, ...], force: bool, lang: str, **kwargs: Any) -> None:
+    """汇编全区标准目录：读取提交目录中各单位的目录文件，输出 catalogue.json / .xlsx / .sqlite、关系图和问题清单。
+
+    退出码：0 无错误，1 有错误（含无法读取的文件、覆盖缺口），2 提交目录或清单无法使用。
+    """
+    limits = limits_from(kwargs)
+    try:
+        with _progress_bar(lang) as progress:
+            result = compile_district(submissions, out, manifest=manifest, as_of=as_of, jobs=jobs, lang=lang,
+                                      progress=progress, limits=limits, government_hosts=government_hosts,
+                                      force=force)
+    except (CompileError, ManifestError) as exc:
+        click.echo(exc.message(lang), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        where = exc.filename or out
+        click.echo(f"Cannot write {where}: {exc.strerror or exc}" if lang == "en"
+                   else f"无法写出 {where}：{exc.strerror or exc}。请检查磁盘空间和文件夹权限。", err=True)
+        sys.exit(2)
+    for line in summary_lines(result, lang):
+        click.echo(line)
+    sys.exit(result.exit_code)
