@@ -7,7 +7,7 @@ from pathlib import Path
 
 from zwgk.catalogs import load_reference
 from zwgk.catalogs.vocabulary import load_vocabulary
-from zwgk.compiler.reader import ReadResult, read_file
+from zwgk.compiler.reader import ReadResult, gc_paused, read_file
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits
 from zwgk.validators.models import FileResult, Finding, SourceLocation
 from zwgk.validators.reference import Reference
@@ -57,7 +57,8 @@ def check_file(
                           findings=(finding("file-unreadable", SourceLocation(path=shown), reason="文件结构嵌套过深"),))
     findings = list(read.findings)
     if read.readable:
-        findings.extend(validate(read, ctx))
+        with gc_paused():
+            findings.extend(validate(read, ctx))
     findings.sort(key=lambda f: f.sort_key())
     return FileResult(
         path=read.path,

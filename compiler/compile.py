@@ -15,6 +15,7 @@ lists them or on ``--jobs``.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import concurrent.futures.process  # noqa: F401  (futures.process.BrokenProcessPool)
 import ctypes
 import datetime as dt
 import errno
@@ -315,6 +316,16 @@ def _run(task: _Task) -> FileResult:
     return result
 
 
+def _isolated(task: _Task) -> FileResult:
+    """Read one file in a process of its own; a crash is the file's finding, not the compile's end."""
+    with futures.ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as pool:
+        try:
+            return pool.submit(_run, task).result()
+        except futures.process.BrokenProcessPool:
+            return FileResult(path=task.shown, readable=False, findings=(finding(
+                "file-unreadable", SourceLocation(path=task.shown), reason="读取此文件的进程异常退出（可能是内存不足或文件损坏）"),))
+
+
 def _mp_context() -> Any:
     # fork: workers start in milliseconds with the reference already loaded.  The caller's progress bar
     # must not run a thread (the CLI's refreshes by hand).
@@ -345,7 +356,19 @@ def read_all(
             fresh = (_run(tasks[i]) for i in misses)
         miss_set = set(misses)
         for i in range(total):
-            result = next(fresh) if i in miss_set else cached[i]
+            if i not in miss_set:
+                result = cached[i]
+            else:
+                try:
+                    result = next(fresh)
+                except futures.process.BrokenProcessPool:
+                    # A worker died (killed for memory, or a crash in a native reader).  Which file did it is
+                    # unknown: this one and every later miss are read again, each in a process of its own.
+                    assert pool is not None
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = None
+                    fresh = (_isolated(tasks[j]) for j in misses[misses.index(i):])
+                    result = next(fresh)
             done += 1
             if progress is not None:
                 progress(done, total, labels[i])
@@ -702,14 +725,14 @@ def _assemble(
             subjects[e.subject] = intern(resolve_subject(e.subject, reference)[0])
         e.subject_units = subjects[e.subject]
         matches = guideline.match(e.domain, e.level1, e.level2, e.level3, e.guideline_code)
-        e.guideline = tuple(matches)
+        e.guideline = matches
         e.guideline_counted = tuple(m.target for m in matches if m.counted)
         fuzzy = tuple((m.target, m.score) for m in matches if not m.counted)
         if fuzzy:
             guideline_fuzzy[e.id] = fuzzy
         township = level_of.get(e.unit) == "街镇级"
         clauses = clause_matcher.match(
-            text_parts=(e.domain, e.category, e.level1, e.level2, e.level3, e.content),
+            text_parts=(e.domain, e.category, e.level1, e.level2, e.level3), content=e.content,
             cited_in=(e.basis, e.content, *(e.extra or {}).values()),
             township=township,
         )

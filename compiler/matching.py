@@ -72,6 +72,7 @@ class GuidelineMatcher:
             d: Counter(leaf for _, _, leaf, _ in rows) for d, rows in self._domain.items()
         }
         self._choices: dict[str, list[str]] = {d: [full for _, full, _, _ in rows] for d, rows in self._domain.items()}
+        self._memo: dict[tuple[str | None, ...], tuple[Match, ...]] = {}
 
     def code(self, text: str | None) -> str | None:
         """The known guideline code ``text`` denotes (width and case folded), else None."""
@@ -81,7 +82,16 @@ class GuidelineMatcher:
         return code if _CODE.match(code) and code in self.by_code else None
 
     def match(self, domain: str | None, level1: str | None, level2: str | None, level3: str | None,
-              guideline_code: str | None) -> list[Match]:
+              guideline_code: str | None) -> tuple[Match, ...]:
+        """Guideline matches of an item (the same names recur across units: answers are memoised)."""
+        key = (domain, level1, level2, level3, guideline_code)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(self._match(domain, level1, level2, level3, guideline_code))
+        return found
+
+    def _match(self, domain: str | None, level1: str | None, level2: str | None, level3: str | None,
+               guideline_code: str | None) -> list[Match]:
         found: list[Match] = []
         code = self.code(guideline_code)
         if code is not None:
@@ -125,9 +135,25 @@ class ClauseMatcher:
         }
         alternatives = sorted(keywords, key=lambda k: (-len(k), k))
         self._pattern = re.compile("(?=(" + "|".join(re.escape(k) for k in alternatives) + "))") if alternatives else None
+        self._memo: dict[str, frozenset[str]] = {}
 
-    def match(self, *, text_parts: Iterable[str | None], cited_in: Iterable[str | None], township: bool) -> list[Match]:
-        """Clauses the item satisfies.  ``township``: the item's unit is a 街镇 (第二十一条 second list)."""
+    def keywords_in(self, text: str | None, *, memo: bool = True) -> frozenset[str]:
+        """Clause ids whose keywords occur in ``text`` (names recur, so their answers are memoised)."""
+        if not text or self._pattern is None:
+            return frozenset()
+        found = self._memo.get(text) if memo else None
+        if found is None:
+            found = frozenset(cid for m in self._pattern.finditer(name_key(text)) for cid in self._clauses_of[m.group(1)])
+            if memo:
+                self._memo[text] = found
+        return found
+
+    def match(self, *, text_parts: Iterable[str | None], cited_in: Iterable[str | None], township: bool,
+              content: str | None = None) -> list[Match]:
+        """Clauses the item satisfies.  ``township``: the item's unit is a 街镇 (第二十一条 second list).
+
+        Each text is searched on its own: a keyword never spans the end of one cell and the start of the next.
+        """
         ids: dict[str, str] = {}
         for text in cited_in:
             if not text:
@@ -137,11 +163,12 @@ class ClauseMatcher:
                 cid = (f"art21-{'township' if township else 'district'}-{n}" if m.group(1) else f"art20-{n}")
                 if cid in self.clauses:
                     ids.setdefault(cid, "code")
-        if self._pattern is not None:
-            key = name_key("".join(t for t in text_parts if t))
-            for m in self._pattern.finditer(key):
-                for cid in self._clauses_of[m.group(1)]:
-                    ids.setdefault(cid, "name")
+        named: set[str] = set()
+        for text in text_parts:
+            named |= self.keywords_in(text)
+        named |= self.keywords_in(content, memo=False)
+        for cid in sorted(named):
+            ids.setdefault(cid, "name")
         out = []
         for cid in sorted(ids):
             scope = self.clauses[cid].scope

@@ -139,7 +139,7 @@ def _rows(domain: Domain, unit: Unit, reference: Reference, vocab: Vocabulary, t
     Every row is written out in full: a null 一级事项 (a merged cell in the source table) and a 同上 take
     the value of the guideline row above, so a unit never has to know what the row above said.
     """
-    chosen = set(i.code for i in template_items(domain, unit, reference))
+    chosen = {i.code for i in template_items(domain, unit, reference)}
     rows: list[dict[str, object]] = []
     items: list[GuidelineItem] = []
     incomplete: dict[int, str] = {}
@@ -219,7 +219,7 @@ def plan_template(
     instructions = wb.active
     assert instructions is not None
     instructions.title = text.instructions.sheet_name
-    words = _word_lists(text, vocab)
+    words = _word_lists(text)
     fill = {
         "unit": the_unit.name,
         "unit_full": unit_full_name(the_unit),
@@ -263,7 +263,7 @@ def _sheet_title(name: str) -> str:
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
 
 
-def _word_lists(text: TemplateText, vocab: Vocabulary) -> dict[str, str]:
+def _word_lists(text: TemplateText) -> dict[str, str]:
     sep = "、"
     return {
         "audience": sep.join(text.sheet.words["audience"][v] for v in AUDIENCES),

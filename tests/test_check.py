@@ -265,3 +265,13 @@ def test_cli_writes_reports_and_annotated_copies(tmp_path: Path) -> None:
     assert text.exit_code == 1 and "errors" in (tmp_path / "r.txt").read_text(encoding="utf-8")
     again = runner.invoke(cli, ["check", "--format", "json", str(a)])
     assert again.output == runner.invoke(cli, ["check", "--format", "json", str(a)]).output  # deterministic
+
+
+def test_every_command_module_is_named_after_its_command() -> None:
+    # zwgk.cli imports a subcommand's module only when that command runs, finding it by this name.
+    import importlib
+
+    from zwgk.cli import _COMMAND_MODULES
+
+    for module in _COMMAND_MODULES:
+        assert importlib.import_module(module).command.name == module.rsplit(".", 1)[1]

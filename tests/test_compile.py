@@ -33,13 +33,14 @@ from test_compile_support import (
     write_district,
 )
 from zwgk.catalogs import load_reference
-from zwgk.cli import main
 from zwgk.compiler import compile as compile_module
 from zwgk.compiler.check import check_file
 from zwgk.compiler.compile import MARKER, OUTPUTS, CompileError, compile_district
 from zwgk.compiler.emit.catalogue_json import catalogue_schema
 from zwgk.compiler.manifest import ManifestError
 from zwgk.validators.catalogue import Catalogue
+
+from zwgk.cli import main
 
 UNCOVERED = ("clause-uncovered", "clause-uncovered-district", "clause-uncovered-township")
 SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -565,3 +566,19 @@ def test_unchanged_inputs_leave_the_build_alone(tmp_path: Path, capsys: pytest.C
     result, cat = compile_(tmp_path / "in", tmp_path / "build")
     assert not result.up_to_date and result.read == 1
     assert any(i.basis == "《社会救助暂行办法》" for i in cat.items)
+
+
+def test_a_crashing_worker_costs_one_file_not_the_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_district(tmp_path / "in", mixed_district())
+    real = compile_module.check_file
+
+    def crashing(path: object, **kw: object) -> object:
+        if str(path).endswith("区民政局.xlsx"):
+            os._exit(3)  # what the kernel's OOM killer or a native crash looks like to the pool
+        return real(path, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compile_module, "check_file", crashing)
+    result, cat = compile_(tmp_path / "in", tmp_path / "build", jobs=2)
+    [f] = [f for f in cat.findings if f.path == "区民政局.xlsx"]
+    assert f.code == "file-unreadable" and "进程异常退出" in f.message
+    assert {i.unit for i in cat.items} == {"区教育局", "罗店镇"} and result.unreadable == 1

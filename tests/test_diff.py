@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_compile_support import AS_OF, item, mixed_district, write_district
-from zwgk.cli import main
 from zwgk.compiler.compile import compile_district
 from zwgk.compiler.diff import diff_catalogues, render_text
+
+from zwgk.cli import main
 
 SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])

@@ -20,6 +20,7 @@ from zwgk.compiler.check import check_file, rule_context, validate
 from zwgk.compiler.reader import read_file
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS
 from zwgk.compiler.reader.sources import load
+from zwgk.validators.models import DisclosureItem
 
 VOCAB = load_vocabulary()
 CTX = rule_context()
@@ -70,6 +71,9 @@ FIELDS = ("level1", "level2", "content", "basis", "time_limit", "subject", "chan
 
 
 def _as_dicts(res: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    # The reader builds items without pydantic validation (speed): what it builds must validate.
+    for item in res.items:
+        assert DisclosureItem.model_validate(item.model_dump()) == item
     return [{f: (list(v) if isinstance(v := getattr(i, f), tuple) else v) for f in fields} for i in res.items]
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from zwgk.compiler.check import check_file, rule_context
 from zwgk.compiler.emit.workbook import workbook_bytes
 from zwgk.compiler.template import (
     TemplateError,
+    TemplatePlan,
     build_template,
     default_domains,
     plan_template,
@@ -43,6 +45,18 @@ STRUCTURAL = {
 }
 
 
+@cache
+def _planned(unit: str, layout: str = "national") -> tuple[bytes, TemplatePlan]:
+    """The template as bytes (built once per test run) and its plan; open a fresh copy with _open."""
+    wb, plan = plan_template(unit, layout=layout)  # type: ignore[arg-type]
+    return workbook_bytes(wb), plan
+
+
+def _open(unit: str, layout: str = "national") -> tuple[openpyxl.Workbook, TemplatePlan]:
+    data, plan = _planned(unit, layout)
+    return openpyxl.load_workbook(io.BytesIO(data)), plan
+
+
 def _check(wb: openpyxl.Workbook, folder: Path, name: str = "模板.xlsx") -> FileResult:
     path = folder / name
     path.write_bytes(workbook_bytes(wb))
@@ -59,7 +73,7 @@ def _value(ws: Any, ref: str) -> str:
 
 @pytest.mark.parametrize(("unit", "layout"), [("区教育局", "national"), ("区民政局", "shanghai"), ("罗店镇", "national")])
 def test_template_checks_with_only_the_cells_a_unit_must_fill(unit: str, layout: str, tmp_path: Path) -> None:
-    wb, plan = plan_template(unit, layout=layout)  # type: ignore[arg-type]
+    wb, plan = _open(unit, layout)
     result = _check(wb, tmp_path)
     assert result.readable and result.unit == unit
     expected: Counter[tuple[str, str, str | None]] = Counter({("sheet-instructions-skipped", TEXT.instructions.sheet_name, None): 1})
@@ -98,7 +112,7 @@ def test_prefilled_rows_carry_the_guideline_items_and_their_codes() -> None:
 
 
 def test_township_template_has_the_township_items_only() -> None:
-    wb, plan = plan_template("罗店镇")
+    wb, plan = _open("罗店镇")
     assert plan.township
     assert [s.domain for s in plan.sheets] == [d.name for d in REF.pilot_domains if d.township]
     for sheet in plan.sheets:
@@ -266,8 +280,7 @@ def _fill_like_a_person(ws: Any, info: Any, r: int, data: dict[str, Any], layout
 
 
 def _filled_round_trip(layout: str, data: st.DataObject) -> None:
-    template, plan = plan_template("区民政局", layout=layout)  # type: ignore[arg-type]
-    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(template)))  # as the unit opens it
+    wb, plan = _open("区民政局", layout)  # as the unit opens it
     expected: list[tuple[str | None, dict[str, Any]]] = []
     for sheet in plan.sheets:
         ws, info = wb[sheet.sheet], sheet.layout

@@ -26,8 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="zwgk demo: the bundled example district, end to end")
     parser.add_argument("--out", default="build", help="build folder (default: build)")
     ns = parser.parse_args(argv)
-    out = Path(ns.out)
-    submissions = out / "submissions"
+    root = Path(ns.out)
+    submissions = root / "submissions"
+    out = root / "district"  # compile refuses a folder that holds anything but a build
     if submissions.exists():
         shutil.rmtree(submissions)
     from zwgk.compiler.example import write_example_district
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     files = sorted(p for p in submissions.rglob("*") if p.suffix in (".xlsx", ".xls", ".csv", ".ods", ".xlsm"))
     print(f"示例区提交材料：{submissions}（{len(files)} 个文件）")
 
-    check_dir = out / "check"
+    check_dir = root / "check"
     check_dir.mkdir(parents=True, exist_ok=True)
     # One unit's check in the terminal, as its staff would run it; the rest as HTML reports.
     if files:

@@ -20,6 +20,7 @@ from importlib.resources import files
 from typing import IO, Any
 
 SCHEMA_FILE = "catalogue.schema.json"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ALLOWED_ITEMS_KEYS = {"items", "type", "title", "description"}
 
 
@@ -75,7 +76,7 @@ def _validators() -> tuple[Callable[[Any], Iterator[tuple[str, str]]], Callable[
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _member(key: str, value: Any) -> str:

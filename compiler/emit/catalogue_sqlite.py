@@ -20,6 +20,7 @@ from typing import Any
 from zwgk.compiler.emit.atomic import atomic_path
 
 PAGE_SIZE = 4096
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,7 +73,7 @@ ITEM_COLUMNS = (
 
 def js(value: Any) -> str:
     """A JSON column value (compact, UTF-8, keys in their given order)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def write_catalogue_sqlite(

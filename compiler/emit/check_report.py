@@ -153,7 +153,7 @@ def write_terminal(results: Sequence[FileResult], out: TextIO, lang: str = "zh",
         widths = [max(display_width(r[i]) for r in (head, *rows)) for i in range(3)]
         lines.append("  " + "  ".join((_pad(head[0], widths[0]), _pad(head[1], widths[1]),
                                        _pad(head[2], widths[2], right=True), head[3])))
-        for (code, fs), row in zip(groups, rows, strict=True):
+        for (_code, fs), row in zip(groups, rows, strict=True):
             lines.append("  " + "  ".join((paint(fs[0].severity.value, _pad(row[0], widths[0])), _pad(row[1], widths[1]),
                                            _pad(row[2], widths[2], right=True), row[3])))
         for code, fs in groups:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def neutralise(text: str) -> str:

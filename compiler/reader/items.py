@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from zwgk.compiler.reader.layout import Column, Layout
 from zwgk.compiler.reader.sources import Grid
 from zwgk.validators.models import DisclosureItem, Finding, SourceLocation
@@ -120,8 +122,9 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
     cols = layout.columns
     plan = _plan(cols)
     fill = _merge_fill(grid, layout.first_data_row)
-    hyperlinks = grid.hyperlinks
-    link_rows = {r for r, _ in hyperlinks}
+    link_rows: dict[int, dict[int, str]] = {}  # row → {column: URL} of cell hyperlinks and HYPERLINK()
+    for (lr, lc), url in grid.hyperlinks.items():
+        link_rows.setdefault(lr, {})[lc] = url
     # field → 1-based column, shared by every record of this sheet.
     columns: dict[str, int] = {}
     for col in cols:
@@ -203,7 +206,7 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
             out.findings.append(finding("row-not-item", SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row),
                                         row=sheet_row, text=_clip(text), reason=reason))
             continue
-        rec = _record(sheet_row, r, values, filled, plan, columns, hyperlinks if r in link_rows else {}, vocab, ctx,
+        rec = _record(sheet_row, r, values, filled, plan, columns, link_rows.get(r, {}), vocab, ctx,
                       prev_item, section_domain, out)
         out.records.append(rec)
         prev_item = rec
@@ -239,7 +242,7 @@ def _record(
     filled: dict[int, str],
     plan: _Plan,
     columns: dict[str, int],
-    hyperlinks: dict[tuple[int, int], str],
+    row_links: dict[int, str],
     vocab: Vocabulary,
     ctx: RowContext,
     prev_item: ItemRecord | None,
@@ -301,8 +304,6 @@ def _record(
                 unknown[fld] = unknown.get(fld, ()) + unk
             if note and fld == "audience":
                 audience_note = note
-    row_links = {c: u for (rr, c), u in hyperlinks.items() if rr == r} if hyperlinks and (r, -1) not in hyperlinks and \
-        any((r, c) in hyperlinks for c in range(len(values))) else {}
     for i in plan.links:
         text = values[i]
         found = _links(text, row_links.get(i))
@@ -343,22 +344,41 @@ def _record(
     category = data.get("category")
     if domain is None and category:
         domain = ctx.domain_of(category)  # Shanghai's 类别 (综合政务 …) is a 全领域 domain
-    fields: dict[str, object] = {
+    source = _trusted(SourceLocation, {"path": ctx.path, "sheet": ctx.sheet, "row": sheet_row, "column": None,
+                                       "cell": None, "field": None})
+    item = _trusted(DisclosureItem, {
         "domain": domain, "category": category, "seq": data.get("seq"), "level1": data.get("level1"),
         "level2": data.get("level2"), "level3": data.get("level3"), "content": data.get("content"),
         "basis": data.get("basis"), "time_limit": data.get("time_limit"), "subject": data.get("subject"),
-        "channels": channels, "audience": ticks.get("audience") or words.get("audience") or (),
-        "audience_note": audience_note, "mode": ticks.get("mode") or words.get("mode") or (),
-        "levels": ticks.get("levels") or words.get("levels") or (), "links": links,
+        "channels": channels, "audience": tuple(ticks.get("audience") or words.get("audience") or ()),
+        "audience_note": audience_note, "mode": tuple(ticks.get("mode") or words.get("mode") or ()),
+        "levels": tuple(ticks.get("levels") or words.get("levels") or ()), "links": tuple(links),
         "guideline_code": data.get("guideline_code"), "unit": data.get("unit") or ctx.unit, "extra": extra,
-        # One validation call for the item and its location (a nested model instance would be a second).
-        "source": {"path": ctx.path, "sheet": ctx.sheet, "row": sheet_row},
-    }
-    item = _validate_item(fields)
+        "source": source,
+    })
     return ItemRecord(item=item, columns=columns, unknown=unknown, filled=how)
 
 
-_validate_item = DisclosureItem.__pydantic_validator__.validate_python
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _trusted(model: type[_M], values: dict[str, Any]) -> _M:
+    """A model instance from values that are valid by construction, without pydantic validation.
+
+    This is pydantic's own ``model_construct`` minus its per-field Python loop: the reader builds every
+    value from the vocabulary's canonical words (tuples of Literal values, cleaned strings or None), and
+    validating 100,000 items again would cost more than reading them.  ``values`` must name every field;
+    the tests validate what the reader builds (``model_validate(item.model_dump()) == item``).
+    """
+    obj = model.__new__(model)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_set = object.__setattr__
 
 
 def _links(text: str, hyperlink: str | None) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import faulthandler
 import io
 import os
 import pickle
@@ -162,6 +163,7 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) ->
         try:
             os.close(rfd)
             os.dup2(err.fileno(), 2)
+            faulthandler.disable()  # an abort here is an answer, not a crash to dump on the user's terminal
             _limit_memory(limits)
             result: tuple[object, ...]
             try:

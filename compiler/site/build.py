@@ -1,8 +1,9 @@
 """`zwgk site` as a library call: a compiled catalogue in, a static website folder out.
 
-The site is built in a temporary folder beside the target and swapped in at the end, so a web server
-serving the target sees the old site or the new one, never a half-written mix.  Nothing in it depends on
-the wall clock: the same catalogue gives a byte-identical folder.
+The site is built in a temporary folder beside the target and swapped in at the end with two renames, so
+a web server serving the target sees the old site or the new one, never a half-written mix (between the
+two renames, microseconds apart, the folder is briefly absent).  Nothing in it depends on the wall clock:
+the same catalogue gives a byte-identical folder.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared helpers
 
 from browser import launch_browser, require_browser, screenshot  # noqa: E402
-from site_fixtures import hostile_catalogue, sample_catalogue, write_build  # noqa: E402
+from site_fixtures import hostile_catalogue, large_catalogue, sample_catalogue, write_build  # noqa: E402
 from zwgk.compiler.site import build_site  # noqa: E402
 
 
@@ -112,6 +112,9 @@ def test_search_is_instant_substring_and_multi_term(page: Any, served: str) -> N
     box.press_sequentially("救助")  # no submit: results follow each keystroke
     page.wait_for_function("document.querySelectorAll('#search-results li').length === 3")
     assert page.locator("#search-status").inner_text() == "找到 3 项事项。"
+    # matches in the item's name first (catalogue order), then matches elsewhere (here: only the domain)
+    assert page.locator("#search-results a.hit").all_inner_texts() == [
+        "特困人员救助供养 / 供养标准", "临时救助 / 救助结果", "最低生活保障 / 低保审批 / 审核确认结果"]
     box.fill("救助 罗店")  # every term must match (罗店 is only in the unit name)
     box.dispatch_event("input")
     page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
@@ -173,3 +176,17 @@ def test_hostile_catalogue_runs_no_script(page: Any, tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" in page.locator("#search-results").inner_text()
     assert page.locator("#search-results script").count() == 0
     assert [p for p in page.problems if p.startswith("dialog")] == []
+
+
+def test_many_hits_are_counted_but_only_the_first_hundred_shown(page: Any, tmp_path: Path) -> None:
+    catalogue = large_catalogue(600, n_units=12)
+    site = build_site(catalogue, tmp_path / "many").out
+    page.goto((site / "search.html").as_uri() + "?q=" + "公开内容")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 100")
+    assert page.locator("#search-status").inner_text() == "找到 600 项事项，显示前 100 项。"
+    names = page.locator("#search-results a.hit").all_inner_texts()
+    page.fill("#q", "第599项")
+    page.dispatch_event("#q", "input")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    assert page.locator("#search-results .snippet").inner_text().endswith("（第599项）")
+    assert len(names) == 100 and page.problems == []
