@@ -79,7 +79,7 @@ from zwgk.validators.sheet import RuleContext
 OUTPUTS = ("catalogue.json", "catalogue.xlsx", "catalogue.sqlite", "graph.json", "graph.graphml", "issues.json")
 MARKER = ".zwgk-build"
 TINY_FILE = 512  # bytes
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str], None]  # (files done, files in all, a phrase to show: "读取 区教育局")
 
 
 class CompileError(Exception):
@@ -234,6 +234,10 @@ class CompileResult:
     timings: dict[str, float] = field(default_factory=dict)
     # True when the inputs were those of the existing build and nothing was rewritten.
     up_to_date: bool = False
+    # Labels of the 第二十条 and 第二十一条 区级 clauses nothing covers, in statute order.
+    uncovered_clauses: list[str] = field(default_factory=list)
+    # Files that could not be read at all (each has a finding saying why).
+    unreadable_files: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -488,6 +492,15 @@ def _item_id(unit: str, domain: str | None, level1: str | None, level2: str | No
     return "it-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def assign_ids(entries: Sequence[Entry]) -> None:
+    """Content-derived ids; a repeat of the same unit+domain+names+content takes -2, -3 … in file order."""
+    seen: Counter[str] = Counter()
+    for e in entries:
+        base = _item_id(e.unit, e.domain, e.level1, e.level2, e.level3, e.content)
+        seen[base] += 1
+        e.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
 def compile_district(
     submissions: Path,
     out: Path,
@@ -574,7 +587,7 @@ def compile_district(
     infos: list[FileInfo] = []
     file_findings: list[tuple[Finding, str, str | None]] = []  # finding, unit, domain
     link_columns: dict[tuple[str, str], str | None] = {}
-    labels = [(t.unit or Path(t.shown).stem) for t in tasks]
+    labels = [f"{'reading' if lang == 'en' else '读取'} {t.unit or Path(t.shown).stem}" for t in tasks]
     for i, result in read_all(tasks, cached, jobs, progress, labels):
         rel = rels[i]
         entry = plan.entry_for(rel)
@@ -602,16 +615,36 @@ def compile_district(
         del result
 
     timings["read"] = time.perf_counter() - started
-    compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_findings, skipped,
-                         link_columns, intern, timings)
-    done: list[CompileResult] = []
-
-    def marker() -> str:
-        done.append(_summary(compiled, out, as_of_source, infos, skipped))
-        return _marker_text(fingerprint, done[0])
-
-    _emit(compiled, out, cache, vocabulary, timings, jobs=jobs, marker=marker)
-    result = done[0]
+    if progress is not None and tasks:
+        progress(len(tasks), len(tasks), "matching, checking, writing" if lang == "en" else "汇总、核对并写出")
+    assign_ids(entries)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    child: Any = None
+    try:
+        # The shared sheet writer is the slowest emitter by far: with a second core it runs beside
+        # everything else, from the moment the items have their ids.
+        sheets = (entries, _domain_order(reference, entries), district, as_of_value, staging, vocabulary)
+        clock = time.perf_counter()
+        child = _start_xlsx(*sheets) if jobs > 1 else None
+        if child is None:
+            _write_xlsx(*sheets)
+            timings["xlsx"] = time.perf_counter() - clock
+        compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_findings, skipped,
+                             link_columns, intern, timings)
+        _emit(compiled, staging, timings, child)
+        result = _summary(compiled, out, as_of_source, infos, skipped)
+        write_text(staging / MARKER, _marker_text(fingerprint, result))
+        cache.keep_into(staging / CACHE_DIR)
+        _readable(staging)
+        publish(staging, out)
+    except BaseException:
+        if child is not None and child.is_alive():
+            child.kill()
+            child.join()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     timings["total"] = time.perf_counter() - started
     result.timings = timings
     return result
@@ -660,7 +693,7 @@ def _fingerprint(salt_value: str, rels: Sequence[str], keys: Sequence[str | None
 
 _SUMMARY_FIELDS = ("district", "as_of", "as_of_source", "version", "files", "read", "cached", "skipped", "unreadable",
                    "roster_units", "submitted_units", "extra_units", "items", "errors", "warnings", "infos", "coverage",
-                   "by_code", "not_submitted")
+                   "by_code", "not_submitted", "uncovered_clauses", "unreadable_files")
 
 
 def _marker_text(fingerprint: str | None, result: CompileResult) -> str:
@@ -700,13 +733,6 @@ def _assemble(
     timings: dict[str, float],
 ) -> Compiled:
     started = time.perf_counter()
-    # Ids: content-derived; a repeat of the same unit+domain+names+content takes -2, -3 … in file order.
-    seen: Counter[str] = Counter()
-    for e in entries:
-        base = _item_id(e.unit, e.domain, e.level1, e.level2, e.level3, e.content)
-        seen[base] += 1
-        e.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
-
     # Units: the roster in its own order, then units outside it.
     roster = {u.name: u for u in reference.units}
     files_of: dict[str, list[str]] = defaultdict(list)
@@ -904,71 +930,64 @@ def _clause_rows(reference: Reference, entries: list[Entry], level_of: dict[str,
 # Emitting.
 
 
-def _emit(c: Compiled, out: Path, cache: ResultCache, vocabulary: Any, timings: dict[str, float], *, jobs: int,
-          marker: Callable[[], str]) -> None:
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    child: Any = None
-    try:
-        clock = time.perf_counter()
-        # The shared sheet writer is the slowest emitter by far: with a second core it runs beside the rest.
-        child = _start_xlsx(c, staging, vocabulary) if jobs > 1 else None
-        if child is None:
-            _write_xlsx(c, staging, vocabulary)
-            timings["xlsx"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        _emit_json(c, staging)
-        timings["json"], clock = time.perf_counter() - clock, time.perf_counter()
-        _emit_sqlite(c, staging)
-        timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
-        graph = build_graph(c)
-        graph.graph["version"] = c.version
-        write_node_link(staging / "graph.json", graph)
-        write_graphml(staging / "graph.graphml", graph)
-        del graph
-        timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
-        if child is not None:
-            child.join()
-            timings["xlsx_wait"] = time.perf_counter() - clock
-            if child.exitcode != 0:
-                detail = (staging / ".xlsx-error").read_text(encoding="utf-8") if (staging / ".xlsx-error").exists() else str(child.exitcode)
-                raise CompileError(f"无法写出 catalogue.xlsx（{detail}），已停止，原有构建未改动。",
-                                   f"catalogue.xlsx could not be written ({detail}); stopped, the previous build is untouched.")
-        write_text(staging / MARKER, marker())
-        cache.keep_into(staging / CACHE_DIR)
-        _readable(staging)
-        publish(staging, out)
-    except BaseException:
-        if child is not None and child.is_alive():
-            child.kill()
-            child.join()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+def _emit(c: Compiled, staging: Path, timings: dict[str, float], child: Any) -> None:
+    """Every output but catalogue.xlsx (written already, or being written by ``child``) into ``staging``."""
+    clock = time.perf_counter()
+    _emit_json(c, staging)
+    timings["json"], clock = time.perf_counter() - clock, time.perf_counter()
+    _emit_sqlite(c, staging)
+    timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
+    graph = build_graph(c)
+    graph.graph["version"] = c.version
+    write_node_link(staging / "graph.json", graph)
+    write_graphml(staging / "graph.graphml", graph)
+    del graph
+    timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
+    if child is not None:
+        child.join()
+        timings["xlsx_wait"] = time.perf_counter() - clock
+        if child.exitcode != 0:
+            error = staging / ".xlsx-error"
+            detail = error.read_text(encoding="utf-8") if error.exists() else f"exit {child.exitcode}"
+            error.unlink(missing_ok=True)
+            raise CompileError(f"无法写出 catalogue.xlsx（{detail}），已停止，原有构建未改动。",
+                               f"catalogue.xlsx could not be written ({detail}); stopped, the previous build is untouched.")
 
 
-def _write_xlsx(c: Compiled, staging: Path, vocabulary: Any) -> None:
-    write_catalogue_xlsx(staging / "catalogue.xlsx", _sheets(c), district=c.district, as_of=c.as_of, vocabulary=vocabulary)
+def _domain_order(reference: Reference, entries: Sequence[Entry]) -> list[str]:
+    """Sheet order of catalogue.xlsx: the reference domains, then unknown domain names, then no domain."""
+    present = {e.domain or NO_DOMAIN for e in entries}
+    known = [d.name for d in reference.domains if d.name in present]
+    return known + sorted(present - set(known) - {NO_DOMAIN}) + ([NO_DOMAIN] if NO_DOMAIN in present else [])
 
 
-def _xlsx_child(c: Compiled, staging: Path, vocabulary: Any) -> None:
+def _write_xlsx(entries: Sequence[Entry], domains: Sequence[str], district: str, as_of: str, staging: Path,
+                vocabulary: Any) -> None:
+    by_domain: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        by_domain[e.domain or NO_DOMAIN].append(e)
+    sheets = ((d, [e.sheet_row() for e in by_domain[d]]) for d in domains)
+    write_catalogue_xlsx(staging / "catalogue.xlsx", sheets, district=district, as_of=as_of, vocabulary=vocabulary)
+
+
+def _xlsx_child(*args: Any) -> None:
     try:  # die with the compile: a killed compile must not leave a writer behind
         ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
     except (OSError, AttributeError):
         pass
     try:
-        _write_xlsx(c, staging, vocabulary)
+        _write_xlsx(*args)
     except BaseException as exc:
-        (staging / ".xlsx-error").write_text(f"{type(exc).__name__}: {str(exc)[:300]}", encoding="utf-8")
+        (args[4] / ".xlsx-error").write_text(f"{type(exc).__name__}: {str(exc)[:300]}", encoding="utf-8")
         os._exit(1)
     os._exit(0)
 
 
-def _start_xlsx(c: Compiled, staging: Path, vocabulary: Any) -> Any:
+def _start_xlsx(*args: Any) -> Any:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    # fork: the child has the compiled catalogue without pickling it.
-    child = multiprocessing.get_context("fork").Process(target=_xlsx_child, args=(c, staging, vocabulary))
+    # fork: the child has the items without pickling them.
+    child = multiprocessing.get_context("fork").Process(target=_xlsx_child, args=args)
     child.start()
     return child
 
@@ -1007,17 +1026,6 @@ def _emit_json(c: Compiled, staging: Path) -> None:
                    "warnings": counts["warning"], "info": counts["info"]}
     with atomic_path(staging / "issues.json") as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
         write_issues(fh, issues_head, findings)
-
-
-def _sheets(c: Compiled) -> Iterator[tuple[str, list[dict[str, object]]]]:
-    by_domain: dict[str, list[Entry]] = defaultdict(list)
-    for e in c.entries:
-        by_domain[e.domain or NO_DOMAIN].append(e)
-    for d in c.domains:
-        if by_domain.get(d.name):
-            yield d.name, [e.sheet_row() for e in by_domain.pop(d.name)]
-    for name in sorted(by_domain):
-        yield name, [e.sheet_row() for e in by_domain[name]]
 
 
 def _emit_sqlite(c: Compiled, staging: Path) -> None:
@@ -1080,6 +1088,9 @@ def _summary(c: Compiled, out: Path, as_of_source: str, infos: list[FileInfo], s
         extra_units=sum(1 for u in c.units if not u.in_roster), items=len(c.entries),
         errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
         coverage=coverage, by_code=by_code, not_submitted=[u.name for u in roster if not u.submitted],
+        unreadable_files=[i.rel for i in infos if not i.readable],
+        uncovered_clauses=[cl.label for cl in (*art20, *art21d)
+                           if ("clause-uncovered" if cl.scope == "all" else "clause-uncovered-district", cl.id, None) in uncovered],
     )
 
 

@@ -194,11 +194,8 @@ def _where(item: dict[str, Any], lang: str) -> str:
         if src.get("row"):
             parts.append(f"row {src['row']}")
         return ", ".join(p for p in parts if p)
-    if src.get("sheet"):
-        parts.append(f"工作表「{src['sheet']}」")
-    if src.get("row"):
-        parts.append(f"第 {src['row']} 行")
-    return " ".join(p for p in parts if p)
+    where = (f"工作表「{src['sheet']}」" if src.get("sheet") else "") + (f"第 {src['row']} 行" if src.get("row") else "")
+    return " ".join(p for p in (*parts, where) if p)
 
 
 def _value(value: Any, lang: str) -> str:
@@ -233,15 +230,22 @@ def render_text(d: CatalogueDiff, lang: str = "zh") -> Iterable[str]:
         return
     yield (f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed." if en
            else f"新增 {len(d.added)} 个事项，删除 {len(d.removed)} 个，修改 {len(d.changed)} 个。")
+    def line(mark: str, i: dict[str, Any]) -> str:
+        if en:
+            return f"  {mark} {i.get('unit')} | {i.get('domain') or '-'} | {item_name(i)} ({_where(i, lang)})"
+        return f"  {mark} {i.get('unit')}｜{i.get('domain') or '—'}｜{item_name(i)}（{_where(i, lang)}）"
+
     for title, items, mark in ((("Added:" if en else "新增："), d.added, "+"), (("Removed:" if en else "删除："), d.removed, "-")):
         if items:
             yield title
             for i in items:
-                yield f"  {mark} {i.get('unit')}｜{i.get('domain') or '—'}｜{item_name(i)}（{_where(i, lang)}）"
+                yield line(mark, i)
     if d.changed:
         yield "Changed:" if en else "修改："
         for c in d.changed:
-            i = c.new
-            yield f"  ~ {i.get('unit')}｜{i.get('domain') or '—'}｜{item_name(i)}（{_where(i, lang)}）"
+            yield line("~", c.new)
             for f in c.changes:
-                yield f"      {_label(f.field, lang)}：「{_value(f.old, lang)}」→「{_value(f.new, lang)}」"
+                if en:
+                    yield f"      {_label(f.field, lang)}: '{_value(f.old, lang)}' -> '{_value(f.new, lang)}'"
+                else:
+                    yield f"      {_label(f.field, lang)}：「{_value(f.old, lang)}」→「{_value(f.new, lang)}」"

@@ -22,6 +22,9 @@ audience, mode, levels, links).  Layouts:
   HYPERLINK() formula.
 * :func:`instructions` — a 填表说明 sheet.
 
+Helpers: :func:`sample_item` (a complete valid item, fields overridable), :func:`insert_row` (insert a row
+and move merges/links/row numbers with it), ``Sheet.cell("C10")`` and ``Sheet.column_letter("全社会")``.
+
 All coordinates in a :class:`Sheet` are 0-based (row, column); ``item_rows`` are 1-based sheet rows as a
 person sees them.  Nothing here imports zwgk: a fixture must not share the code it tests.
 """

@@ -78,7 +78,12 @@ def clause_district() -> District:
 
 
 def mixed_district() -> District:
-    """Several units and layouts, with gaps and mistakes: findings of most kinds."""
+    """Three units with gaps and mistakes: findings of most kinds.
+
+    区教育局 and 区民政局 both list 招生管理 / 招生政策 (a district item claimed twice); 罗店镇 lists it too, as
+    every 街镇 may; 区民政局 says 主动 where 罗店镇 says 依申请 for 最低生活保障 / 办事指南; one 公开主体 is no
+    roster unit; one item has no link.
+    """
     edu = [item(i, "招生管理", name, subject="宝山区教育局", levels=["区级"])
            for i, name in enumerate(("招生政策", "招生计划", "招生范围"), start=1)]
     edu.append(item(4, "教育概况", "义务教育学校名录", subject="区教育委", levels=["区级"], links=[]))
@@ -89,7 +94,7 @@ def mixed_district() -> District:
                item(1, "招生管理", "招生政策", subject="罗店镇", levels=["区级"])]
     return {
         "区教育局": [("义务教育", edu)],
-        "区民政局": [("社会救助", civil)],
+        "区民政局": [("社会救助", civil), ("义务教育", [item(1, "招生管理", "招生政策", subject="区民政局", levels=["区级"])])],
         "罗店镇": [("社会救助", luodian[:1]), ("义务教育", luodian[1:])],
     }
 

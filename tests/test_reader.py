@@ -9,7 +9,7 @@ import pytest
 from builders import Sheet, insert_row, instructions, national, sample_item, shanghai, write
 from zwgk.compiler.check import check_file
 from zwgk.compiler.reader import read_file
-from zwgk.validators.models import DisclosureItem, FileResult
+from zwgk.validators.models import DisclosureItem, FileResult, SourceLocation
 from zwgk.validators.sheet import RuleContext
 
 NATIONAL_FIELDS = ("level1", "level2", "content", "basis", "time_limit", "subject", "channels", "audience", "mode",
@@ -60,6 +60,12 @@ def test_national_layout_reads_back_in_every_format(tmp_path: Path, ctx: RuleCon
     assert res.errors == 0 and res.warnings == 0, [f.message() for f in res.findings]
     assert res.sheets[0].layout == "national"
     assert res.sheets[0].header_rows == sheet.header_rows
+    # Items are built without validation and share one fields-set: both must be invisible from outside.
+    for item in res.items:
+        assert DisclosureItem.model_validate(item.model_dump()) == item
+        assert item.model_fields_set == set(DisclosureItem.model_fields)
+        assert item.source.model_copy(update={"cell": "A1"}).model_fields_set >= {"cell"}
+        assert item.source.model_fields_set == set(SourceLocation.model_fields)
 
 
 def test_merged_and_ditto_cells_are_filled_and_remembered(tmp_path: Path, ctx: RuleContext) -> None:

@@ -7,6 +7,7 @@ with a hyperlink to its cell, so a person can fix the file from this copy alone.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def annotate(source: str | Path, result: FileResult, out: str | Path, lang: str 
     kind = sniff(src)
     titles: dict[str, str] = {}  # sheet name in the findings → sheet title in the copy
     if kind == "xlsx":
-        wb = load_workbook(src, rich_text=False, keep_vba=False, keep_links=False)
+        with warnings.catch_warnings():  # openpyxl's notes on styles it fills in are not the user's business
+            warnings.simplefilter("ignore")
+            wb = load_workbook(src, rich_text=False, keep_vba=False, keep_links=False)
         titles = {n: n for n in wb.sheetnames}
     else:
         wb = Workbook()

@@ -115,6 +115,10 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def _pad(text: str, width: int, right: bool = False) -> str:
     gap = " " * max(0, width - display_width(text))
     return gap + text if right else text + gap
@@ -137,9 +141,13 @@ def write_terminal(results: Sequence[FileResult], out: TextIO, lang: str = "zh",
     lines: list[str] = []
     for res in results:
         lines.append(paint("bold", res.path + (f"  [{res.unit}]" if res.unit else "")))
+        if not res.readable:  # one sentence: what is wrong with the file and what to do
+            lines.extend("  " + paint("error", render(f, lang, with_location=False)) for f in res.findings)
+            lines.append("")
+            continue
         links = sum(1 for i in res.items if i.links)
         if en:
-            lines.append(f"  {len(res.items)} items, {links} with links; {res.errors} errors, {res.warnings} warnings")
+            lines.append(f"  {len(res.items)} items, {links} with links; {_n(res.errors, 'error')}, {_n(res.warnings, 'warning')}")
         else:
             lines.append(f"  读取事项 {len(res.items)} 个（有链接 {links} 个）；错误 {res.errors} 处，警告 {res.warnings} 处")
         lines.extend(f"  {line}" for line in sheet_lines(res, lang))

@@ -120,6 +120,7 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
                                            maximum=f"{limits.max_seconds:.0f} 秒"))
             break
         _read_sheet(sheet, shown, loaded.kind, file_unit, domain, reference, vocabulary, limits, result)
+        sheet.grid.rows = []  # the items keep the texts they need; the row lists go before the next sheet
     result.findings.extend(unit_findings)
     if not any(s.role == "catalogue" for s in result.summaries) and result.readable:
         if all(s.role in ("empty", "instructions") for s in result.summaries):

@@ -11,8 +11,9 @@ the column plan is worked out once per sheet and every vocabulary lookup is memo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -30,9 +31,7 @@ _SIGNATURE = re.compile(r"^(填报人|填表人|联系人|联系电话|审核人
 _NAME_SPLIT = re.compile(r"\s*[/／]\s*")
 _MAX_MERGE_FILL = 2_000_000
 _ITEM_FIELDS = ("name", "level1", "level2", "level3", "content")
-
-# Column handlers, as small ints for the row loop.
-_TEXT, _NAME, _CHANNELS, _DOMAIN, _LINKS, _WORDS, _TICK, _EXTRA, _UNNAMED = range(9)
+_FREED: list[str] = []
 
 
 @dataclass
@@ -57,9 +56,10 @@ class BuildResult:
     domain_texts: list[tuple[str, SourceLocation]] = field(default_factory=list)
 
 
-def _merge_fill(grid: Grid, first_row: int) -> dict[int, list[tuple[int, int, int]]]:
-    """Row → [(column, r0, c0)]: body cells covered by a merge whose value sits at (r0, c0)."""
-    fill: dict[int, list[tuple[int, int, int]]] = {}
+def _merge_fill(grid: Grid, first_row: int) -> dict[int, list[tuple[int, int, int, str]]]:
+    """Row → [(column, r0, c0, value)]: body cells covered by a merge whose value sits at (r0, c0)."""
+    fill: dict[int, list[tuple[int, int, int, str]]] = {}
+    rows = grid.rows
     budget = _MAX_MERGE_FILL
     for r0, c0, r1, c1 in grid.merged:
         if r1 < first_row or (r1 == r0 and c1 == c0):
@@ -68,11 +68,13 @@ def _merge_fill(grid: Grid, first_row: int) -> dict[int, list[tuple[int, int, in
         if area > budget:
             break
         budget -= area
+        top = rows[r0] if r0 < len(rows) else []
+        value = top[c0] if c0 < len(top) else ""
         for r in range(max(r0, first_row), r1 + 1):
             cells = fill.setdefault(r, [])
             for c in range(c0, c1 + 1):
                 if (r, c) != (r0, c0):
-                    cells.append((c, r0, c0))
+                    cells.append((c, r0, c0, value))
     return fill
 
 
@@ -90,6 +92,7 @@ class _Plan:
     extra: list[tuple[int, str]]  # (index, label) kept verbatim
     unnamed: list[tuple[int, str]]
     field_of: dict[int, str]  # index → the field a merge/ditto fill is recorded under
+    same: dict[str, str] = field(default_factory=dict)  # each distinct cell text once (memory)
 
 
 def _plan(cols: list[Column]) -> _Plan:
@@ -116,6 +119,7 @@ def _plan(cols: list[Column]) -> _Plan:
 
 
 def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext) -> BuildResult:
+    """Read the data rows of ``grid`` under ``layout``.  Consumes ``grid.rows`` below the header."""
     out = BuildResult()
     rows = grid.rows
     width = layout.width
@@ -145,6 +149,9 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
     numbered_only: list[int] = []
     for r in range(layout.first_data_row, len(rows)):
         own = rows[r]
+        # Consumed: the row list (and every cell text no item keeps) goes as soon as the row is read, so
+        # the sheet and its items are never both whole in memory.  Merged values were taken above.
+        rows[r] = _FREED
         if not any(own) and r not in link_rows:
             continue
         if len(own) < width:
@@ -172,13 +179,10 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
         filled: dict[int, str] = {}
         covered = fill.get(r)
         if covered:
-            for c, r0, c0 in covered:
-                if not values[c]:
-                    src = rows[r0]
-                    text = src[c0] if c0 < len(src) else ""
-                    if text:
-                        values[c] = text
-                        filled[c] = "merge"
+            for c, _r0, _c0, text in covered:
+                if text and not values[c]:
+                    values[c] = text
+                    filled[c] = "merge"
         # A section heading: one cell of text (usually merged across the row) and nothing else.
         if len(nonblank) == 1 and _is_heading(r, nonblank[0], covered, width, item_cols):
             text = nonblank[0][1]
@@ -187,18 +191,23 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
                                                                       cell=cell_ref(sheet_row, nonblank[0][0] + 1)),
                                         row=sheet_row, text=_clip(text)))
             continue
-        for c, x in (*nonblank, *((c, values[c]) for c in filled)):
-            if x[0] in ditto_starts and is_ditto(x):
-                above = prev_values[c]
-                if above and not is_ditto(above):
-                    values[c] = above
-                    filled[c] = "ditto"
-                else:
-                    out.findings.append(finding("ditto-nothing-above",
-                                                SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
-                                                               cell=cell_ref(sheet_row, c + 1)),
-                                                value=x))
-        if not any(own[c] and filled.get(c) is None for c in item_cols):
+        dittos = [(c, x) for c, x in nonblank if x[0] in ditto_starts and is_ditto(x)]
+        if filled:  # a merged 同上 repeats the row above too
+            dittos += [(c, values[c]) for c in list(filled) if values[c][0] in ditto_starts and is_ditto(values[c])]
+        for c, x in dittos:
+            above = prev_values[c]
+            if above and not is_ditto(above):
+                values[c] = above
+                filled[c] = "ditto"
+            else:
+                out.findings.append(finding("ditto-nothing-above",
+                                            SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
+                                                           cell=cell_ref(sheet_row, c + 1)),
+                                            value=x))
+        for c in item_cols:
+            if own[c] and c not in filled:
+                break
+        else:
             text = " | ".join(x for _, x in nonblank)
             has_merged_name = any(values[c] for c in item_cols)
             reason = ("只有合并或“同上”填充的内容，没有本行自己的事项名称或公开内容" if has_merged_name
@@ -218,13 +227,13 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
     return out
 
 
-def _is_heading(r: int, cell: tuple[int, str], covered: list[tuple[int, int, int]] | None, width: int,
+def _is_heading(r: int, cell: tuple[int, str], covered: list[tuple[int, int, int, str]] | None, width: int,
                 item_cols: list[int]) -> bool:
     """One text merged across most of the row, or one non-numeric text left of every item column."""
     c, text = cell
     if text.isdigit():
         return False
-    across = sum(1 for _c, r0, c0 in covered or () if r0 == r and c0 == c)
+    across = sum(1 for _c, r0, c0, _v in covered or () if r0 == r and c0 == c)
     if across + 1 >= max(3, width // 2):
         return True
     return bool(item_cols) and c < min(item_cols)
@@ -256,10 +265,12 @@ def _record(
     channels: tuple[str, ...] = ()
     extra: dict[str, str] = {}
     audience_note: str | None = None
+    same = plan.same
     for i, fld in plan.text:
         text = values[i]
         if text:
-            data[fld] = text
+            # One string object per distinct text (依据, 时限, 主体 repeat down a sheet): the copies go with the rows.
+            data[fld] = same.setdefault(text, text)
     for i in plan.name:
         text = values[i]
         if text:
@@ -346,20 +357,21 @@ def _record(
         domain = ctx.domain_of(category)  # Shanghai's 类别 (综合政务 …) is a 全领域 domain
     source = _trusted(SourceLocation, {"path": ctx.path, "sheet": ctx.sheet, "row": sheet_row, "column": None,
                                        "cell": None, "field": None})
-    item = _trusted(DisclosureItem, {
-        "domain": domain, "category": category, "seq": data.get("seq"), "level1": data.get("level1"),
-        "level2": data.get("level2"), "level3": data.get("level3"), "content": data.get("content"),
-        "basis": data.get("basis"), "time_limit": data.get("time_limit"), "subject": data.get("subject"),
-        "channels": channels, "audience": tuple(ticks.get("audience") or words.get("audience") or ()),
-        "audience_note": audience_note, "mode": tuple(ticks.get("mode") or words.get("mode") or ()),
-        "levels": tuple(ticks.get("levels") or words.get("levels") or ()), "links": tuple(links),
-        "guideline_code": data.get("guideline_code"), "unit": data.get("unit") or ctx.unit, "extra": extra,
-        "source": source,
-    })
-    return ItemRecord(item=item, columns=columns, unknown=unknown, filled=how)
+    fields = {**_ITEM_DEFAULTS, **data}
+    fields.update(domain=domain, channels=channels, audience=tuple(ticks.get("audience") or words.get("audience") or ()),
+                  audience_note=audience_note, mode=tuple(ticks.get("mode") or words.get("mode") or ()),
+                  levels=tuple(ticks.get("levels") or words.get("levels") or ()), links=tuple(links),
+                  unit=data.get("unit") or ctx.unit, extra=extra, source=source)
+    item = _trusted(DisclosureItem, fields)
+    return ItemRecord(item=item, columns=columns, unknown=unknown or _EMPTY, filled=how or _EMPTY)
 
 
 _M = TypeVar("_M", bound=BaseModel)
+# Every field of an item, in model order, with its empty value: a row's text fields are laid over it.
+_ITEM_DEFAULTS: dict[str, Any] = {
+    name: (() if name in ("channels", "audience", "mode", "levels", "links") else None)
+    for name in DisclosureItem.model_fields
+}
 
 
 def _trusted(model: type[_M], values: dict[str, Any]) -> _M:
@@ -372,13 +384,18 @@ def _trusted(model: type[_M], values: dict[str, Any]) -> _M:
     """
     obj = model.__new__(model)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
+    # Every field is set, so every instance can share one fields-set (a set each would be the largest part
+    # of an item's memory).  Instances are frozen; pydantic copies the set before any copy updates it.
+    _set(obj, "__pydantic_fields_set__", _FIELDS_SET.get(model) or _FIELDS_SET.setdefault(model, set(values)))
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
 
 
 _set = object.__setattr__
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+# One shared empty mapping for the (usual) record with nothing unknown and nothing filled.
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def _links(text: str, hyperlink: str | None) -> list[str]:

@@ -176,7 +176,6 @@ define(
 # Statutory clauses (条例 第二十条 / 第二十一条).
 
 _CLAUSE_MESSAGES = dict(
-    title=("条例条款没有对应事项", "statutory clause not covered"),
     fix=("请由负责单位补充相应事项；若事项已存在，请在事项名称、内容或公开依据中写明（如“条例第二十条第（七）项”）。",
          "Add an item for it, or name the clause in an existing item's 公开依据 (e.g. 条例第二十条第（七）项)."),
 )
@@ -193,6 +192,7 @@ def _clause_review(view: CatalogueView, key: str, label: str) -> Iterator[Findin
 
 @rule(
     "clause-uncovered", E, "catalogue",
+    title=("条例第二十条条款无区级事项", "Art. 20 clause without a district-level item"),
     message=("《政府信息公开条例》{label}（{text}）在全区区级单位的事项中没有对应的公开事项。",
              "Article 20 item {label} ({text}) of the Regulations is not covered by any district-level unit's item."),
     **_CLAUSE_MESSAGES,
@@ -207,6 +207,7 @@ def clause_uncovered(view: CatalogueView) -> Iterator[Finding]:
 
 @rule(
     "clause-uncovered-district", E, "catalogue",
+    title=("第二十一条区级清单条款无事项", "Art. 21 district-list clause without an item"),
     message=("《政府信息公开条例》{label}（{text}，区县级政府应主动公开）在全区的事项中没有对应的公开事项。",
              "Article 21 (district list) item {label} ({text}) is not covered by any item of the district."),
     **_CLAUSE_MESSAGES,
@@ -221,6 +222,7 @@ def clause_uncovered_district(view: CatalogueView) -> Iterator[Finding]:
 
 @rule(
     "clause-uncovered-township", E, "catalogue",
+    title=("街镇缺少第二十一条乡镇清单事项", "township without an item for an Art. 21 township clause"),
     message=("{unit}的事项中没有《政府信息公开条例》{label}（{text}，乡镇应主动公开）对应的公开事项。",
              "{unit} has no item for Article 21 (township list) item {label} ({text})."),
     **_CLAUSE_MESSAGES,
@@ -465,14 +467,16 @@ def _same_item_groups(view: CatalogueView, with_content: bool) -> dict[tuple[str
 @rule(
     "item-claimed-twice", W, "catalogue",
     title=("同一事项由两个单位认领", "the same item claimed by two units"),
-    message=("「{item}」（{domain}）在区级同时由 {units} 列为本单位事项（{first}）。",
-             "'{item}' ({domain}) is claimed at district level by {units} ({first})."),
+    message=("「{item}」（{domain}）同时被区级单位 {units} 列为本单位事项（{first}）。",
+             "'{item}' ({domain}) is claimed by the district-level units {units} ({first})."),
     fix=("同一区级事项只应有一个责任单位：请协商后由一家保留，另一家删除或改为配合。",
          "A district-level item has one responsible unit: agree which keeps it."),
 )
 def item_claimed_twice(view: CatalogueView) -> Iterator[Finding]:
+    # Only units of the district level compete: every 街镇 lists its own copy of a 乡级 item, and a 街镇 that
+    # ticks 县级 (as the national tables do) is saying where the item is published, not claiming the bureau's.
     for _key, items in sorted(_same_item_groups(view, with_content=True).items()):
-        district = [it for it in items if "区级" in (it.levels or (("区级",) if is_district_item(it, view.units) else ()))]
+        district = [it for it in items if is_district_item(it, view.units)]
         units = sorted({it.unit for it in district})
         if len(units) < 2:
             continue

@@ -21,16 +21,17 @@ from zwgk.validators.sheet import RuleContext, SheetData
 def duplicate_items(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
     seen: dict[tuple[str, ...], int] = {}
     memo: dict[str, str] = {}
+    fld = "level2" if "level2" in (sheet.records[0].columns if sheet.records else {}) else "level1"
     for rec in sheet.records:
         it = rec.item
-        if not it.name:
+        names = (it.level1, it.level2, it.level3)
+        if not any(names):
             continue
-        key = (_key(it.level1, memo), _key(it.level2, memo), _key(it.level3, memo), _key(it.content, memo))
+        key = tuple(memo.get(x) or _key(x, memo) for x in (*names, it.content))
         first = seen.get(key)
         if first is None:
             seen[key] = it.source.row or 0
         else:
-            fld = "level2" if "level2" in rec.columns else "level1"
             yield finding("item-duplicate", rec.at(fld), item=it.name, first=first)
 
 
@@ -42,7 +43,5 @@ _DROP = re.compile(r"[\s\-_·•・.,，。、:：;；'\"“”‘’()（）\[\
 def _key(text: str | None, memo: dict[str, str]) -> str:
     if not text:
         return ""
-    hit = memo.get(text)
-    if hit is None:
-        hit = memo[text] = _DROP.sub("", text).lower()
-    return hit
+    key = memo[text] = _DROP.sub("", text).lower() or "\x00"  # never empty: an empty key would miss the memo
+    return key

@@ -8,8 +8,9 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 define(
     "file-unreadable", E, "file",
     title=("文件无法读取", "file cannot be read"),
-    message=("无法读取文件：{reason}", "The file cannot be read: {reason}"),
-    fix=("请用 Excel 或 WPS 打开后另存为 .xlsx 再提交。", "Open it in Excel or WPS and save it as .xlsx."),
+    message=("无法读取文件（{reason}）。", "The file cannot be read ({reason})."),
+    fix=("请确认文件名和位置无误、文件完整；能在 Excel 或 WPS 中打开的，请另存为 .xlsx 后再检查。",
+         "Check the file name and that the file is complete; if Excel or WPS opens it, save it as .xlsx and check again."),
 )
 define(
     "file-limit-exceeded", E, "file",

@@ -26,11 +26,12 @@ _AS_OF_SOURCE = {"option": ("--as-of", "--as-of"), "manifest": ("zwgk.toml", "zw
                  "files": ("提交文件的最新修改日期", "latest modification date of the files")}
 
 
-def _pct(done: int, total: int) -> str:
-    return f"{done}/{total}（{done * 100 // total}%）" if total else f"{done}/0（—）"
+def _pct(done: int, total: int, lang: str = "zh") -> str:
+    share = f"{done * 100 // total}%" if total else "—"
+    return f"{done}/{total} ({share})" if lang == "en" else f"{done}/{total}（{share}）"
 
 
-def summary_lines(r: CompileResult, lang: str = "zh", top: int = 12) -> Iterator[str]:
+def summary_lines(r: CompileResult, lang: str = "zh", top: int = 6) -> Iterator[str]:
     """The short summary a district office reads after a compile."""
     en = lang == "en"
     src = _AS_OF_SOURCE[r.as_of_source][1 if en else 0]
@@ -54,16 +55,24 @@ def summary_lines(r: CompileResult, lang: str = "zh", top: int = 12) -> Iterator
     yield "  coverage:" if en else "  覆盖率："
     for key, (zh, en_label) in _COVERAGE.items():
         done, total = r.coverage[key]
-        yield f"    {en_label if en else zh}: {_pct(done, total)}" if en else f"    {zh}：{_pct(done, total)}"
+        yield f"    {en_label}: {_pct(done, total, lang)}" if en else f"    {zh}：{_pct(done, total)}"
+    if r.uncovered_clauses:
+        yield ("    not covered: " if en else "    未覆盖：") + "、".join(r.uncovered_clauses)
     yield (f"  findings: {r.errors} errors, {r.warnings} warnings, {r.infos} info" if en
            else f"  问题：错误 {r.errors} 个，警告 {r.warnings} 个，提示 {r.infos} 个")
-    order = {"error": 0, "warning": 1, "info": 2}
-    ranked = sorted(r.by_code.items(), key=lambda kv: (order[kv[1][0]], -kv[1][1], kv[0]))
-    for code, (sev, n) in ranked[:top]:
-        label = _SEVERITY[sev][1 if en else 0]
-        yield f"    {label:<4} {n:>5}  {get_rule(code).title(lang)}  [{code}]"
-    if len(ranked) > top:
-        yield f"    … {len(ranked) - top} more kinds in issues.json" if en else f"    …… 另有 {len(ranked) - top} 类，见 issues.json"
+    hidden = 0
+    for severity in ("error", "warning"):
+        ranked = sorted(((code, n) for code, (sev, n) in r.by_code.items() if sev == severity), key=lambda kv: (-kv[1], kv[0]))
+        label = _SEVERITY[severity][1 if en else 0]
+        for code, n in ranked[:top]:
+            yield f"    {label:<4} {n:>5}  {get_rule(code).title(lang)}  [{code}]"
+        hidden += max(0, len(ranked) - top)
+    hidden += sum(1 for sev, _ in r.by_code.values() if sev == "info")
+    if hidden:
+        yield f"    … {hidden} more kinds (and every finding) in issues.json" if en else f"    …… 另有 {hidden} 类（及全部问题明细）见 issues.json"
+    if r.unreadable_files:
+        shown = "、".join(r.unreadable_files[:5]) + (" …" if len(r.unreadable_files) > 5 else "")
+        yield ("  unreadable: " if en else "  无法读取：") + shown
     if r.not_submitted and len(r.not_submitted) <= 12:
         yield ("  not submitted: " if en else "  未提交：") + "、".join(r.not_submitted)
     yield (f"  written to {r.out}/: " if en else f"  已写出 {r.out}/：") + " ".join(OUTPUTS)
@@ -85,8 +94,7 @@ def _progress_bar(lang: str) -> Iterator[Progress | None]:
     task = bar.add_task("读取" if lang != "en" else "reading", total=None)
 
     def update(done: int, total: int, label: str) -> None:
-        text = f"reading {label}" if lang == "en" else f"读取 {label}"
-        bar.update(task, completed=done, total=total, description=text[:40])
+        bar.update(task, completed=done, total=total, description=label[:40])
         bar.refresh()
 
     with bar:
