@@ -79,6 +79,10 @@ class ResultCache:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
+    def has(self, key: str) -> bool:
+        self.used.add(key)
+        return self.path(key).is_file()
+
     def get(self, key: str) -> FileResult | None:
         self.used.add(key)
         try:

@@ -42,7 +42,7 @@ from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, write_catalogue,
 from zwgk.compiler.emit.catalogue_sqlite import js, write_catalogue_sqlite
 from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, write_catalogue_xlsx
 from zwgk.compiler.emit.graph_export import write_graphml, write_node_link
-from zwgk.compiler.graph import build_graph
+from zwgk.compiler.graph import edges, graph_attributes, nodes
 from zwgk.compiler.manifest import (
     DEFAULT_DISTRICT,
     Manifest,
@@ -339,14 +339,16 @@ def _mp_context() -> Any:
 
 def read_all(
     tasks: Sequence[_Task],
-    cached: dict[int, FileResult],
+    hits: dict[int, str],
+    cache: ResultCache,
     jobs: int,
     progress: Progress | None,
     labels: Sequence[str],
-) -> Iterator[tuple[int, FileResult]]:
-    """Results in task order: cache hits as they are, misses read by ``jobs`` processes."""
+) -> Iterator[tuple[int, FileResult, bool]]:
+    """(index, result, from cache) in task order: cache hits loaded one at a time as their turn comes (a
+    city's worth of results never sits in memory at once), misses read by ``jobs`` processes."""
     total = len(tasks)
-    misses = [i for i in range(total) if i not in cached]
+    misses = [i for i in range(total) if i not in hits]
     done = 0
     pool: futures.ProcessPoolExecutor | None = None
     fresh: Iterator[FileResult] = iter(())
@@ -360,8 +362,11 @@ def read_all(
             fresh = (_run(tasks[i]) for i in misses)
         miss_set = set(misses)
         for i in range(total):
-            if i not in miss_set:
-                result = cached[i]
+            from_cache = i not in miss_set
+            if from_cache:
+                loaded = cache.get(hits[i])
+                from_cache = loaded is not None
+                result = loaded if loaded is not None else _run(tasks[i])  # a damaged entry: read the file
             else:
                 try:
                     result = next(fresh)
@@ -376,7 +381,7 @@ def read_all(
             done += 1
             if progress is not None:
                 progress(done, total, labels[i])
-            yield i, result
+            yield i, result, from_cache
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -567,17 +572,16 @@ def compile_district(
             previous.timings = {"total": time.perf_counter() - started}
             return previous
     tasks: list[_Task] = []
-    cached: dict[int, FileResult] = {}
+    hits: dict[int, str] = {}
     for i, rel in enumerate(rels):
         entry = plan.entry_for(rel)
         key = keys[i]
         # A file of a few hundred bytes is re-read faster than its cache entry is written and found.
         worth = key is not None and (submissions / rel).stat().st_size >= TINY_FILE
-        hit = cache.get(key) if key and worth else None
-        if hit is not None:
-            cached[i] = hit
+        if key is not None and worth and cache.has(key):
+            hits[i] = key
         tasks.append(_Task(str(submissions / rel), rel, entry.unit if entry else None, entry.domain if entry else None,
-                           limits, hosts, str(cache.path(key)) if key and worth and hit is None else None))
+                           limits, hosts, str(cache.path(key)) if key is not None and worth else None))
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = max(1, jobs)
@@ -588,7 +592,7 @@ def compile_district(
     file_findings: list[tuple[Finding, str, str | None]] = []  # finding, unit, domain
     link_columns: dict[tuple[str, str], str | None] = {}
     labels = [f"{'reading' if lang == 'en' else '读取'} {t.unit or Path(t.shown).stem}" for t in tasks]
-    for i, result in read_all(tasks, cached, jobs, progress, labels):
+    for i, result, from_cache in read_all(tasks, hits, cache, jobs, progress, labels):
         rel = rels[i]
         entry = plan.entry_for(rel)
         unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
@@ -611,7 +615,7 @@ def compile_district(
             ))
         infos.append(FileInfo(rel=rel, unit=unit, result_unit=result.unit, readable=result.readable,
                               items=len(result.items), errors=result.errors, warnings=result.warnings,
-                              sheet_domains=sheet_domains, cached=i in cached))
+                              sheet_domains=sheet_domains, cached=from_cache))
         del result
 
     timings["read"] = time.perf_counter() - started
@@ -937,11 +941,9 @@ def _emit(c: Compiled, staging: Path, timings: dict[str, float], child: Any) -> 
     timings["json"], clock = time.perf_counter() - clock, time.perf_counter()
     _emit_sqlite(c, staging)
     timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
-    graph = build_graph(c)
-    graph.graph["version"] = c.version
-    write_node_link(staging / "graph.json", graph)
-    write_graphml(staging / "graph.graphml", graph)
-    del graph
+    attributes = graph_attributes(c)
+    write_node_link(staging / "graph.json", attributes, lambda: nodes(c), lambda: edges(c))
+    write_graphml(staging / "graph.graphml", attributes, lambda: nodes(c), lambda: edges(c))
     timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
     if child is not None:
         child.join()

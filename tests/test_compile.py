@@ -409,8 +409,15 @@ def test_cache_hit_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyP
     third, cat = compile_(tmp_path / "in", tmp_path / "build")
     assert calls == ["区民政局.xlsx"] and third.read == 1 and third.cached == 2
     assert any(i.time_limit == "10个工作日" for i in cat.items)
-    entries = list((tmp_path / "build" / ".cache").rglob("*.json"))
+    entries = sorted((tmp_path / "build" / ".cache").rglob("*.json"))
     assert len(entries) == 3  # the stale entry of the old 区民政局.xlsx is dropped
+    before = output_bytes(tmp_path / "build")
+    for entry in entries:
+        entry.write_text("{damaged", encoding="utf-8")  # a damaged entry is a miss: the file is read again
+    calls.clear()
+    fourth, _ = compile_(tmp_path / "in", tmp_path / "build", force=True)
+    assert sorted(calls) == sorted(p.name for p in paths.values()) and fourth.read == 3
+    assert output_bytes(tmp_path / "build") == before
 
 
 def test_killed_compile_leaves_previous_build_intact(tmp_path: Path) -> None:
@@ -582,3 +589,36 @@ def test_a_crashing_worker_costs_one_file_not_the_compile(tmp_path: Path, monkey
     [f] = [f for f in cat.findings if f.path == "区民政局.xlsx"]
     assert f.code == "file-unreadable" and "进程异常退出" in f.message
     assert {i.unit for i in cat.items} == {"区教育局", "罗店镇"} and result.unreadable == 1
+
+
+def test_exported_graph_is_the_networkx_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk.compiler.emit.graph_export import streams, write_graphml, write_node_link
+    from zwgk.compiler.graph import build_graph
+
+    write_district(tmp_path / "in", mixed_district())
+    seen: list[compile_module.Compiled] = []
+    real = compile_module._emit
+
+    def keep(c: compile_module.Compiled, *args: object) -> None:
+        seen.append(c)
+        real(c, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compile_module, "_emit", keep)
+    compile_(tmp_path / "in", tmp_path / "build")
+    g = build_graph(seen[0])
+    assert g.graph["version"] == seen[0].version and g.graph["as_of"] == AS_OF
+    exported = nx.node_link_graph(json.loads((tmp_path / "build" / "graph.json").read_text(encoding="utf-8")), edges="edges")
+    gml = nx.read_graphml(tmp_path / "build" / "graph.graphml", force_multigraph=True)
+    for other in (exported, gml):
+        assert dict(other.nodes(data=True)) == dict(g.nodes(data=True))
+        assert sorted(other.edges(keys=True, data=True)) == sorted(g.edges(keys=True, data=True))
+        assert {k: v for k, v in other.graph.items() if not k.endswith("_default")} == g.graph
+    # A networkx graph exported through the same writers reads back as itself.
+    attrs, node_stream, edge_stream = streams(g)
+    write_node_link(tmp_path / "again.json", attrs, node_stream, edge_stream)
+    write_graphml(tmp_path / "again.graphml", attrs, node_stream, edge_stream)
+    again = nx.read_graphml(tmp_path / "again.graphml", force_multigraph=True)
+    assert dict(again.nodes(data=True)) == dict(g.nodes(data=True))
+    assert sorted(again.edges(keys=True, data=True)) == sorted(g.edges(keys=True, data=True))
+    data = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert nx.utils.graphs_equal(nx.node_link_graph(data, edges="edges"), g)

@@ -637,8 +637,7 @@ def test_hostile_corpus_through_the_server(corpus: list[Case], tmp_path: Path, c
             direct = check_file(case.path, display_path=shown, limits=cfg.reader_limits)
             page = doc(c.get(r.headers["location"]).text)
             assert page.find("dl", id="summary").attrs["data-readable"] == str(direct.readable).lower(), case.name
-            if case.path.suffix != ".csv":  # a CSV's sheet is named after the stored file: see the xfail below
-                assert c.get(r.headers["location"] + "/report.json").text == to_json([direct]), case.name
+            assert c.get(r.headers["location"] + "/report.json").text == to_json([direct]), case.name
             copy = c.get(r.headers["location"] + "/annotated.xlsx")
             if direct.readable:
                 assert copy.status_code == 200 and load_workbook(io.BytesIO(copy.content)).sheetnames[0] == "zwgk检查结果"
@@ -647,8 +646,6 @@ def test_hostile_corpus_through_the_server(corpus: list[Case], tmp_path: Path, c
         assert not any(p.name.startswith("upload") for p in data_dir(c).rglob("*"))
 
 
-@pytest.mark.xfail(strict=True, reason="the reader names a CSV's sheet (and guesses its domain) from the path it "
-                   "reads, which the server keeps random; read_file should take them from display_path")
 def test_csv_sheet_is_named_after_the_original_file(client: TestClient) -> None:
     _, page = result_of(client, "义务教育.csv", "序号,一级事项\n1,招生\n".encode())
     assert [tr.find("td").text for tr in page.find("table", id="sheets").find_all("tr")[1:]] == ["义务教育"]

@@ -1,16 +1,17 @@
 """The graph as node-link JSON (``graph.json``) and GraphML (``graph.graphml``), streamed.
 
-Both are written element by element from the graph (networkx's own writers first build the whole
-document in memory, which a city-sized graph cannot afford).  The JSON is networkx's node-link format
-(``nx.node_link_graph(data, edges="edges")`` reads it back); the GraphML is plain GraphML 1.0 that
-networkx, Gephi and yEd read.  Order is the graph's insertion order, which the compiler fixes.
+Both are written element by element from streams of nodes and edges (:mod:`zwgk.compiler.graph`), never
+from a whole graph in memory.  The JSON is networkx's node-link format (``nx.node_link_graph(data,
+edges="edges")`` reads it back as a MultiDiGraph); the GraphML is plain GraphML 1.0 that networkx, Gephi
+and yEd read.  Order is the order of the streams, which the compiler fixes.  :func:`streams` adapts a
+networkx graph, for anyone exporting one they built themselves.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,23 +33,31 @@ def _xml(value: str) -> str:
     return _XML_INVALID.sub("", value).translate(_ESCAPE)
 
 
-def _edges(g: nx.MultiDiGraph) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
-    """(source, target, key, data) in insertion order, straight from the adjacency (faster than EdgeView)."""
-    for u, nbrs in g.adjacency():
-        for v, keyed in nbrs.items():
-            for key, data in keyed.items():
-                yield u, v, key, data
+Node = tuple[str, dict[str, Any]]
+Edge = tuple[str, str, Any, dict[str, Any]]
 
 
-def write_node_link(target: Path, g: nx.MultiDiGraph) -> None:
+def streams(g: nx.MultiDiGraph) -> tuple[dict[str, Any], Callable[[], Iterable[Node]], Callable[[], Iterable[Edge]]]:
+    """(graph attributes, nodes, edges) of a networkx multigraph, in its insertion order."""
+
+    def edge_stream() -> Iterator[Edge]:
+        for u, nbrs in g.adjacency():
+            for v, keyed in nbrs.items():
+                for key, data in keyed.items():
+                    yield u, v, key, data
+
+    return dict(g.graph), lambda: g.nodes(data=True), edge_stream
+
+
+def write_node_link(target: Path, graph: dict[str, Any], nodes: Callable[[], Iterable[Node]],
+                    edges: Callable[[], Iterable[Edge]]) -> None:
     with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write("{\n")
-        fh.write(f'"directed":{_dumps(g.is_directed())},\n"multigraph":{_dumps(g.is_multigraph())},\n')
-        fh.write(f'"graph":{_dumps(dict(g.graph))},\n"nodes":[')
-        for n, (node, data) in enumerate(g.nodes(data=True)):
+        fh.write('{\n"directed":true,\n"multigraph":true,\n')
+        fh.write(f'"graph":{_dumps(graph)},\n"nodes":[')
+        for n, (node, data) in enumerate(nodes()):
             fh.write(("\n" if n == 0 else ",\n") + _dumps({"id": node, **data}))
         fh.write('\n],\n"edges":[')
-        for n, (u, v, key, data) in enumerate(_edges(g)):
+        for n, (u, v, key, data) in enumerate(edges()):
             fh.write(("\n" if n == 0 else ",\n") + _dumps({"source": u, "target": v, "key": key, **data}))
         fh.write("\n]\n}\n")
 
@@ -70,10 +79,12 @@ def _keys(items: Iterator[dict[str, Any]]) -> dict[str, str]:
     return types
 
 
-def write_graphml(target: Path, g: nx.MultiDiGraph) -> None:
-    node_keys = _keys(data for _, data in g.nodes(data=True))
-    edge_keys = _keys(data for _, _, _, data in _edges(g))
-    graph_keys = _keys(iter([dict(g.graph)]))
+def write_graphml(target: Path, graph: dict[str, Any], nodes: Callable[[], Iterable[Node]],
+                  edges: Callable[[], Iterable[Edge]]) -> None:
+    """Two passes over the streams: GraphML declares every attribute before the first node."""
+    node_keys = _keys(data for _, data in nodes())
+    edge_keys = _keys(data for _, _, _, data in edges())
+    graph_keys = _keys(iter([graph]))
     ids: dict[tuple[str, str], str] = {}
     with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
         fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -85,17 +96,14 @@ def write_graphml(target: Path, g: nx.MultiDiGraph) -> None:
             for name, t in keys.items():
                 key_id = ids[(domain, name)] = f"d{len(ids)}"
                 fh.write(f'  <key id="{key_id}" for="{domain}" attr.name="{_xml(name)}" attr.type="{t}"/>\n')
-        directed = "directed" if g.is_directed() else "undirected"
-        fh.write(f'  <graph edgedefault="{directed}">\n')
-        _data(fh, "    ", "graph", dict(g.graph), ids)
-        node_ids: dict[str, str] = {}
-        for node, data in g.nodes(data=True):
-            node_ids[node] = escaped = _xml(node)
-            fh.write(f'    <node id="{escaped}">\n')
+        fh.write('  <graph edgedefault="directed">\n')
+        _data(fh, "    ", "graph", graph, ids)
+        for node, data in nodes():
+            fh.write(f'    <node id="{_xml(node)}">\n')
             _data(fh, "      ", "node", data, ids)
             fh.write("    </node>\n")
-        for u, v, key, data in _edges(g):
-            fh.write(f'    <edge source="{node_ids[u]}" target="{node_ids[v]}" id="{_xml(str(key))}">\n')
+        for u, v, key, data in edges():
+            fh.write(f'    <edge source="{_xml(u)}" target="{_xml(v)}" id="{_xml(str(key))}">\n')
             _data(fh, "      ", "edge", data, ids)
             fh.write("    </edge>\n")
         fh.write("  </graph>\n</graphml>\n")

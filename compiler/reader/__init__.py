@@ -97,7 +97,7 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
     result = ReadResult(path=shown)
     started = time.monotonic()
     try:
-        loaded = load(p, limits)
+        loaded = load(p, limits, name=shown)
         if loaded.kind == "ods":
             _ods_extras(p, loaded.grids, limits)
     except ReadRefused as refused:
@@ -111,7 +111,7 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
     result.kind = loaded.kind
     _file_findings(loaded, shown, result.findings)
     sheets = [_classify(g, vocabulary, limits) for g in loaded.grids]
-    file_unit, unit_findings = _resolve_unit(unit, sheets, p, reference, vocabulary, shown, limits)
+    file_unit, unit_findings = _resolve_unit(unit, sheets, Path(shown), reference, vocabulary, shown, limits)
     result.unit = file_unit
     for sheet in sheets:
         if time.monotonic() - started > limits.max_seconds:

@@ -93,7 +93,8 @@ def sniff(path: Path) -> str:
     return "csv"
 
 
-def load(path: Path, limits: Limits) -> LoadedFile:
+def load(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
+    """Read ``path``; ``name`` is the file's name as the user knows it (a server stores uploads under random names)."""
     started = time.monotonic()
     if not path.exists():
         raise ReadRefused("file-unreadable", reason="文件不存在")
@@ -112,7 +113,7 @@ def load(path: Path, limits: Limits) -> LoadedFile:
     except OSError as exc:
         raise ReadRefused("file-unreadable", reason=f"无法打开文件（{exc.strerror or type(exc).__name__}）") from exc
     if kind == "csv":
-        return _load_csv(path, limits)
+        return _load_csv(path, limits, name)
     if kind == "ole":
         _scan_ole(path, limits)
         return _isolated(lambda: _load_calamine(path, "xls", limits, None), limits, started)
@@ -396,14 +397,14 @@ def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | No
                 truncated = max(sheet.total_height - nrows, 1)
                 raw = raw[:nrows]
             grid = Grid(name=meta.name, rows=[], truncated_rows=truncated)
+            cap = limits.max_cell_chars
             for r, row in enumerate(raw):
-                out = []
-                for c, value in enumerate(row):
-                    text = clean_cell(value) if value != "" else ""
-                    if len(text) > limits.max_cell_chars:
-                        grid.long_cells.append((r, c, len(text)))
-                        text = text[: limits.max_cell_chars]
-                    out.append(text)
+                out = [clean_cell(v) if v != "" else "" for v in row]
+                if out and max(map(len, out)) > cap:  # rare: only then look at each cell
+                    for c, text in enumerate(out):
+                        if len(text) > cap:
+                            grid.long_cells.append((r, c, len(text)))
+                            out[c] = text[:cap]
                 grid.rows.append(out)
             del raw
             try:
@@ -475,7 +476,7 @@ _CHUNK = 1 << 20
 _BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13)]
 
 
-def _load_csv(path: Path, limits: Limits) -> LoadedFile:
+def _load_csv(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
     data = path.read_bytes()
     head = data[:65536]
     controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
@@ -492,7 +493,7 @@ def _load_csv(path: Path, limits: Limits) -> LoadedFile:
         dialect = csv.excel
     field_limit = limits.max_cell_chars * 32
     csv.field_size_limit(max(field_limit, 131072))
-    grid = Grid(name=path.stem, rows=[])
+    grid = Grid(name=Path(name).stem if name else path.stem, rows=[])
     cells = 0
     # Streamed: the text never exists whole, only the rows kept (≤ max_rows, each cell ≤ max_cell_chars).
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
