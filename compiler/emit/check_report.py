@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TextIO
 
+from zwgk.compiler.emit.safe import printable, valid_utf8
 from zwgk.validators.messages import location_text, render
 from zwgk.validators.models import FIELD_LABELS, DisclosureItem, FileResult, Finding, Severity
 from zwgk.validators.registry import get
@@ -27,7 +28,7 @@ def build_report(results: Sequence[FileResult], lang: str = "zh") -> CheckReport
     for res in results:
         files.append(
             FileReport(
-                path=res.path,
+                path=valid_utf8(res.path),
                 unit=res.unit,
                 readable=res.readable,
                 items=len(res.items),
@@ -140,7 +141,7 @@ def write_terminal(results: Sequence[FileResult], out: TextIO, lang: str = "zh",
     sev = SEVERITY_LABEL["en" if en else "zh"]
     lines: list[str] = []
     for res in results:
-        lines.append(paint("bold", res.path + (f"  [{res.unit}]" if res.unit else "")))
+        lines.append(paint("bold", printable(res.path) + (f"  [{res.unit}]" if res.unit else "")))
         if not res.readable:  # one sentence: what is wrong with the file and what to do
             lines.extend("  " + paint("error", render(f, lang, with_location=False)) for f in res.findings)
             lines.append("")
@@ -211,7 +212,7 @@ def to_html(results: Sequence[FileResult], lang: str = "zh") -> str:
                 })
             groups.append({"code": code, "severity": fs[0].severity.value, "title": get(code).title(lang),
                            "count": len(fs), "entries": entries})
-        files.append({"path": res.path, "unit": res.unit or "", "items": len(res.items),
+        files.append({"path": printable(res.path), "unit": res.unit or "", "items": len(res.items),
                       "links": sum(1 for i in res.items if i.links), "errors": res.errors,
                       "warnings": res.warnings, "groups": groups, "readable": res.readable,
                       "sheets": sheet_lines(res, lang)})
