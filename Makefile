@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BUILD ?= build
 
-.PHONY: demo test lint typecheck bench venv clean browser
+.PHONY: demo test lint typecheck bench bench-all bench-compile bench-site bench-hostile venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,8 +29,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy zwgk compiler validators catalogs schema
 
+# Speed is measured here, never by timed tests.  Each script prints its ratios against a baseline run in
+# the same process tree; see the README's benchmark section for the figures.
 bench: $(STAMP)
 	$(BIN)/python bench/check_bench.py
+
+bench-compile: $(STAMP)
+	$(BIN)/python bench/compile_bench.py
+
+bench-site: $(STAMP)
+	$(BIN)/python bench/site_bench.py
+
+bench-hostile: $(STAMP)
+	$(BIN)/python bench/hostile_bench.py
+
+bench-all: bench bench-compile bench-site bench-hostile
 
 clean:
 	rm -rf $(VENV) $(BUILD) .pytest_cache .mypy_cache .ruff_cache .hypothesis

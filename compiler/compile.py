@@ -41,7 +41,7 @@ from zwgk.compiler.emit.atomic import atomic_path, write_text
 from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, write_catalogue, write_issues
 from zwgk.compiler.emit.catalogue_sqlite import js, write_catalogue_sqlite
 from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, write_catalogue_xlsx
-from zwgk.compiler.emit.graph_export import write_graphml, write_node_link
+from zwgk.compiler.emit.graph_export import write_graph
 from zwgk.compiler.graph import edges, graph_attributes, nodes
 from zwgk.compiler.manifest import (
     DEFAULT_DISTRICT,
@@ -518,12 +518,14 @@ def compile_district(
     limits: Limits = DEFAULT_LIMITS,
     government_hosts: Iterable[str] = (),
     force: bool = False,
+    xlsx: bool = True,
 ) -> CompileResult:
     """Compile every submission under ``submissions`` into ``out``.  Raises :class:`CompileError` or
     :class:`~zwgk.compiler.manifest.ManifestError` (exit 2) when it cannot go on; findings never raise.
 
     When every input (file contents, paths, manifest, options, zwgk's code) is what the existing build was
-    made from, nothing is rewritten (``result.up_to_date``); ``force`` rebuilds anyway."""
+    made from, nothing is rewritten (``result.up_to_date``); ``force`` rebuilds anyway.  ``xlsx=False`` leaves
+    out catalogue.xlsx (a city's spreadsheet costs minutes and gigabytes in the shared sheet writer)."""
     import zwgk.validators.rules  # noqa: F401  (register every code before the first finding is built)
 
     timings: dict[str, float] = {}
@@ -565,7 +567,7 @@ def compile_district(
             digest = None  # unreadable on disk: check_file says why; nothing to cache
         keys.append(None if digest is None else
                     cache.key(digest, rel, entry.unit if entry else None, entry.domain if entry else None))
-    fingerprint = _fingerprint(cache.salt, rels, keys, skipped, manifest_path, as_of_value, district, lang)
+    fingerprint = _fingerprint(cache.salt, rels, keys, skipped, manifest_path, as_of_value, district, lang, xlsx)
     if not force and fingerprint is not None:
         previous = _previous(out, fingerprint)
         if previous is not None:
@@ -631,15 +633,15 @@ def compile_district(
         # everything else, from the moment the items have their ids.
         sheets = (entries, _domain_order(reference, entries), district, as_of_value, staging, vocabulary)
         clock = time.perf_counter()
-        child = _start_xlsx(*sheets) if jobs > 1 else None
-        if child is None:
+        child = _start_xlsx(*sheets) if jobs > 1 and xlsx else None
+        if child is None and xlsx:
             _write_xlsx(*sheets)
             timings["xlsx"] = time.perf_counter() - clock
         compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_findings, skipped,
                              link_columns, intern, timings)
         _emit(compiled, staging, timings, child)
         result = _summary(compiled, out, as_of_source, infos, skipped)
-        write_text(staging / MARKER, _marker_text(fingerprint, result))
+        write_text(staging / MARKER, _marker_text(fingerprint, result, xlsx))
         cache.keep_into(staging / CACHE_DIR)
         _readable(staging)
         publish(staging, out)
@@ -683,7 +685,7 @@ def _jsonschema_rs_version() -> str:
 
 
 def _fingerprint(salt_value: str, rels: Sequence[str], keys: Sequence[str | None], skipped: Sequence[str],
-                 manifest_path: Path | None, as_of: str, district: str, lang: str) -> str | None:
+                 manifest_path: Path | None, as_of: str, district: str, lang: str, xlsx: bool) -> str | None:
     """Everything a build depends on, hashed; None when a file could not be hashed (never up to date)."""
     if any(k is None for k in keys):
         return None
@@ -691,6 +693,7 @@ def _fingerprint(salt_value: str, rels: Sequence[str], keys: Sequence[str | None
         "code": _package_fingerprint(), "salt": salt_value, "files": list(zip(rels, keys, strict=True)),
         "skipped": list(skipped), "as_of": as_of, "district": district, "lang": lang,
         "manifest": hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path else None,
+        "xlsx": xlsx,
     }
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -700,10 +703,10 @@ _SUMMARY_FIELDS = ("district", "as_of", "as_of_source", "version", "files", "rea
                    "by_code", "not_submitted", "uncovered_clauses", "unreadable_files")
 
 
-def _marker_text(fingerprint: str | None, result: CompileResult) -> str:
+def _marker_text(fingerprint: str | None, result: CompileResult, xlsx: bool) -> str:
     summary = {name: getattr(result, name) for name in _SUMMARY_FIELDS}
     body = {"about": "zwgk build folder: zwgk compile replaces it as a whole", "fingerprint": fingerprint,
-            "summary": summary}
+            "xlsx": xlsx, "summary": summary}
     return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -711,7 +714,8 @@ def _previous(out: Path, fingerprint: str) -> CompileResult | None:
     """The existing build's summary if it was made from exactly these inputs and is complete."""
     try:
         body = json.loads((out / MARKER).read_text(encoding="utf-8"))
-        if body.get("fingerprint") != fingerprint or not all((out / name).is_file() for name in OUTPUTS):
+        expected = [n for n in OUTPUTS if n != "catalogue.xlsx" or body.get("xlsx", True)]
+        if body.get("fingerprint") != fingerprint or not all((out / name).is_file() for name in expected):
             return None
         s = body["summary"]
         s["coverage"] = {k: tuple(v) for k, v in s["coverage"].items()}
@@ -942,8 +946,7 @@ def _emit(c: Compiled, staging: Path, timings: dict[str, float], child: Any) -> 
     _emit_sqlite(c, staging)
     timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
     attributes = graph_attributes(c)
-    write_node_link(staging / "graph.json", attributes, lambda: nodes(c), lambda: edges(c))
-    write_graphml(staging / "graph.graphml", attributes, lambda: nodes(c), lambda: edges(c))
+    write_graph(staging / "graph.json", staging / "graph.graphml", attributes, lambda: nodes(c), lambda: edges(c))
     timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
     if child is not None:
         child.join()

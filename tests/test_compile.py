@@ -567,6 +567,13 @@ def test_unchanged_inputs_leave_the_build_alone(tmp_path: Path, capsys: pytest.C
         assert not result.up_to_date
     (tmp_path / "build" / "graph.graphml").unlink()  # an incomplete build is rebuilt
     assert not compile_district(tmp_path / "in", tmp_path / "build", as_of=AS_OF, jobs=1).up_to_date
+    # Without the spreadsheet: the old catalogue.xlsx goes, the rest is written, and that build is up to date too.
+    lean = compile_district(tmp_path / "in", tmp_path / "build", as_of=AS_OF, jobs=2, xlsx=False)
+    assert not lean.up_to_date and not (tmp_path / "build" / "catalogue.xlsx").exists()
+    assert all((tmp_path / "build" / n).exists() for n in OUTPUTS if n != "catalogue.xlsx")
+    assert compile_district(tmp_path / "in", tmp_path / "build", as_of=AS_OF, jobs=1, xlsx=False).up_to_date
+    assert not compile_district(tmp_path / "in", tmp_path / "build", as_of=AS_OF, jobs=1).up_to_date
+    assert (tmp_path / "build" / "catalogue.xlsx").exists()
     district = mixed_district()
     district["罗店镇"][0][1][0]["basis"] = "《社会救助暂行办法》"
     write_district(tmp_path / "in", {"罗店镇": district["罗店镇"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from zwgk.catalogs import load_reference
@@ -34,7 +35,7 @@ def test_clause_keywords_are_searched_cell_by_cell() -> None:
 
 def test_a_longer_keyword_carries_the_clauses_of_its_prefixes() -> None:
     m = ClauseMatcher(REF)
-    # 社会救助 starts with 社会… and contains 救助: both its clauses (区级 list) are found.
+    # 最低生活保障 is found as a keyword of two clauses; 社会救助 also contains the shorter keyword 救助.
     assert {x.target for x in m.match(text_parts=("社会救助",), cited_in=(), township=False)} == {"art21-district-7"}
     assert {x.target for x in m.match(text_parts=("最低生活保障",), cited_in=(), township=True)} == {
         "art21-district-7", "art21-township-8"}
@@ -129,3 +130,23 @@ def test_rules_on_a_hand_built_view() -> None:
     assert not any(u == "区教育局" for u, _ in missing)
     not_submitted = {p["unit"] for p in _run(view, "unit-not-submitted")}
     assert "区教育局" not in not_submitted and "罗店镇" in not_submitted and len(not_submitted) == len(REF.units) - 2
+
+
+def test_graph_writers_escape_what_xml_and_json_need(tmp_path: Path) -> None:
+    import json
+
+    import networkx as nx
+    from zwgk.compiler.emit.graph_export import write_graph
+
+    nodes = [("item:1", {"kind": "item", "label": 'A & <B> "C"\x07', "n": 3}),
+             ("link:http://x.gov.cn/?a=1&b=<2>", {"kind": "link", "label": "http://x.gov.cn/?a=1&b=<2>", "n": "mixed"})]
+    edges = [("item:1", "link:http://x.gov.cn/?a=1&b=<2>", "published_at", {"kind": "published_at", "score": 87.5})]
+    write_graph(tmp_path / "g.json", tmp_path / "g.graphml", {"district": "宝山区"}, lambda: nodes, lambda: edges)
+    gml = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    assert gml.nodes["item:1"]["label"] == 'A & <B> "C"'  # the BEL character XML cannot carry is dropped
+    assert gml.nodes["item:1"]["n"] == "3"  # an attribute with mixed types is declared as a string
+    assert gml.edges["item:1", "link:http://x.gov.cn/?a=1&b=<2>", "published_at"]["score"] == 87.5
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    g = nx.node_link_graph(data, edges="edges")
+    assert g.nodes["item:1"]["label"] == 'A & <B> "C"\x07' and g.graph == {"district": "宝山区"}
+    assert not list(tmp_path.glob(".*"))  # no scratch file left behind

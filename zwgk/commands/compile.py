@@ -75,7 +75,8 @@ def summary_lines(r: CompileResult, lang: str = "zh", top: int = 6) -> Iterator[
         yield ("  unreadable: " if en else "  无法读取：") + shown
     if r.not_submitted and len(r.not_submitted) <= 12:
         yield ("  not submitted: " if en else "  未提交：") + "、".join(r.not_submitted)
-    yield (f"  written to {r.out}/: " if en else f"  已写出 {r.out}/：") + " ".join(OUTPUTS)
+    written = [name for name in OUTPUTS if (r.out / name).is_file()]
+    yield (f"  written to {r.out}/: " if en else f"  已写出 {r.out}/：") + " ".join(written)
 
 
 @contextmanager
@@ -110,10 +111,11 @@ def _progress_bar(lang: str) -> Iterator[Progress | None]:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行读取的进程数（默认：全部 CPU 核）")
 @click.option("--government-host", "government_hosts", multiple=True, help="额外视为政府网站的主机名")
 @click.option("--force", is_flag=True, help="输入未变也重新生成全部输出")
+@click.option("--no-xlsx", "no_xlsx", is_flag=True, help="不生成 catalogue.xlsx（全市规模时可省下数分钟和数 GB 内存）")
 @lang_option
 @limit_options
 def command(submissions: Path, out: Path, manifest: Path | None, as_of: str | None, jobs: int | None,
-            government_hosts: tuple[str, ...], force: bool, lang: str, **kwargs: Any) -> None:
+            government_hosts: tuple[str, ...], force: bool, no_xlsx: bool, lang: str, **kwargs: Any) -> None:
     """汇编全区标准目录：读取提交目录中各单位的目录文件，输出 catalogue.json / .xlsx / .sqlite、关系图和问题清单。
 
     退出码：0 无错误，1 有错误（含无法读取的文件、覆盖缺口），2 提交目录或清单无法使用。
@@ -123,7 +125,7 @@ def command(submissions: Path, out: Path, manifest: Path | None, as_of: str | No
         with _progress_bar(lang) as progress:
             result = compile_district(submissions, out, manifest=manifest, as_of=as_of, jobs=jobs, lang=lang,
                                       progress=progress, limits=limits, government_hosts=government_hosts,
-                                      force=force)
+                                      force=force, xlsx=not no_xlsx)
     except (CompileError, ManifestError) as exc:
         click.echo(exc.message(lang), err=True)
         sys.exit(2)
