@@ -44,6 +44,7 @@ from zwgk.compiler.compile import compile_district
 r = compile_district(Path(sys.argv[1]), Path(sys.argv[2]), as_of=sys.argv[3], jobs=int(sys.argv[4]),
                      xlsx=sys.argv[5] == "xlsx")
 print(json.dumps({"items": r.items, "files": r.files, "read": r.read, "cached": r.cached, "errors": r.errors,
+                  "unreadable": r.unreadable, "file_unreadable": r.by_code.get("file-unreadable", ("", 0))[1],
                   "warnings": r.warnings, "up_to_date": r.up_to_date, "timings": r.timings}))
 """
 
@@ -176,7 +177,7 @@ def main() -> int:
             shutil.rmtree(work / "build-empty", ignore_errors=True)
             r = run_compile(empty, work / "build-empty", 2)
             rows.append((f"{args.empty} empty files", f"{r['wall']:.2f} s  {r['peak_mb']:.0f} MB",
-                         f"{r['errors']} errors (one per file)"))
+                         f"{r['unreadable']} unreadable, {r['file_unreadable']} file-unreadable findings"))
 
         if args.city:
             city = work / "city"

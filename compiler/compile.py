@@ -68,10 +68,12 @@ from zwgk.validators.normalise import name_key
 from zwgk.validators.reference import Reference
 from zwgk.validators.registry import finding, rules_for
 from zwgk.validators.rules.completeness import (
+    TOWNSHIP_KINDS,
     Candidate,
     CatalogueView,
     UnitFacts,
     is_district_item,
+    is_township_unit,
     resolve_subject,
 )
 from zwgk.validators.sheet import RuleContext
@@ -748,6 +750,7 @@ def _assemble(
         files_of[info.unit].append(info.rel)
     unit_names = [u.name for u in reference.units] + sorted(set(files_of) - set(roster))
     level_of = {n: (roster[n].level if n in roster else None) for n in unit_names}
+    kind_of = {n: (roster[n].kind if n in roster else None) for n in unit_names}
 
     # Matching.
     guideline = GuidelineMatcher(reference)
@@ -764,7 +767,7 @@ def _assemble(
         fuzzy = tuple((m.target, m.score) for m in matches if not m.counted)
         if fuzzy:
             guideline_fuzzy[e.id] = fuzzy
-        township = level_of.get(e.unit) == "街镇级"
+        township = kind_of.get(e.unit) in TOWNSHIP_KINDS
         clauses = clause_matcher.match(
             text_parts=(e.domain, e.category, e.level1, e.level2, e.level3), content=e.content,
             cited_in=(e.basis, e.content, *(e.extra or {}).values()),
@@ -808,7 +811,7 @@ def _assemble(
     rows = _finding_rows(file_findings, district_findings, lang)
     units = _unit_rows(reference, unit_names, facts, infos, entries, declared)
     domains = _domain_rows(reference, entries)
-    clauses = _clause_rows(reference, entries, level_of)
+    clauses = _clause_rows(reference, entries)
     timings["assemble"] = time.perf_counter() - started
     return Compiled(district=district, as_of=as_of, lang=lang, reference=reference, entries=entries, units=units,
                     domains=domains, clauses=clauses, findings=rows, clause_candidates=candidates)
@@ -835,7 +838,7 @@ def _clause_candidates(reference: Reference, entries: list[Entry], facts: dict[s
             pick(clause.id, clause, entries)
     by_unit: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
-        if facts.get(e.unit) is not None and facts[e.unit].level == "街镇级":
+        if is_township_unit(facts.get(e.unit)):
             by_unit[e.unit].append(e)
     for unit, pool in sorted(by_unit.items()):
         covered = {c for e in pool for c in e.clauses}
@@ -922,7 +925,7 @@ def _domain_rows(reference: Reference, entries: list[Entry]) -> list[CatalogueDo
     return out
 
 
-def _clause_rows(reference: Reference, entries: list[Entry], level_of: dict[str, str | None]) -> list[ClauseCoverage]:
+def _clause_rows(reference: Reference, entries: list[Entry]) -> list[ClauseCoverage]:
     by_clause: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         for c in e.clauses:
@@ -1074,7 +1077,7 @@ def _summary(c: Compiled, out: Path, as_of_source: str, infos: list[FileInfo], s
     art20 = [cl for cl in reference.clauses if cl.scope == "all"]
     art21d = [cl for cl in reference.clauses if cl.scope == "district"]
     art21t = [cl for cl in reference.clauses if cl.scope == "township"]
-    townships = [u.name for u in c.units if u.submitted and u.level == "街镇级"]
+    townships = [u.name for u in c.units if u.submitted and u.kind in TOWNSHIP_KINDS]
     coverage = {
         "art20": (sum(1 for cl in art20 if ("clause-uncovered", cl.id, None) not in uncovered), len(art20)),
         "art21-district": (sum(1 for cl in art21d if ("clause-uncovered-district", cl.id, None) not in uncovered), len(art21d)),

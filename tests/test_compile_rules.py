@@ -150,3 +150,12 @@ def test_graph_writers_escape_what_xml_and_json_need(tmp_path: Path) -> None:
     g = nx.node_link_graph(data, edges="edges")
     assert g.nodes["item:1"]["label"] == 'A & <B> "C"\x07' and g.graph == {"district": "宝山区"}
     assert not list(tmp_path.glob(".*"))  # no scratch file left behind
+
+
+def test_township_lists_apply_to_streets_and_towns_not_parks() -> None:
+    park = UnitFacts(name="宝山工业园区", kind="园区", level="街镇级", in_roster=True, submitted=True)
+    town = UnitFacts(name="罗店镇", kind="镇", level="街镇级", in_roster=True, submitted=True)
+    view = _view([], 宝山工业园区=park, 罗店镇=town)
+    assert {p["unit"] for p in _run(view, "clause-uncovered-township")} == {"罗店镇"}
+    assert len(_run(view, "clause-uncovered-township")) == len(REF.clauses_for("township")) - len(REF.clauses_for("all"))
+    assert {p["unit"] for p in _run(view, "township-guideline-uncovered")} == {"罗店镇"}

@@ -104,8 +104,13 @@ def is_district_item(it: ItemLike, units: Mapping[str, UnitFacts]) -> bool:
     return "区级" in it.levels
 
 
+TOWNSHIP_KINDS = ("街道", "镇")
+
+
 def is_township_unit(u: UnitFacts | None) -> bool:
-    return u is not None and u.level == "街镇级"
+    """A 街道 or 镇: the units 第二十一条's 乡镇 list and the 乡级 guideline items speak of (not a 园区,
+    though the roster files 园区 at 街镇级 too)."""
+    return u is not None and u.kind in TOWNSHIP_KINDS
 
 
 def _listed(values: Sequence[str]) -> str:
