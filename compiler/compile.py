@@ -42,6 +42,7 @@ from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, write_catalogue,
 from zwgk.compiler.emit.catalogue_sqlite import js, write_catalogue_sqlite
 from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, write_catalogue_xlsx
 from zwgk.compiler.emit.graph_export import write_graph
+from zwgk.compiler.errors import BilingualError
 from zwgk.compiler.graph import edges, graph_attributes, nodes
 from zwgk.compiler.manifest import (
     DEFAULT_DISTRICT,
@@ -84,16 +85,8 @@ TINY_FILE = 512  # bytes
 Progress = Callable[[int, int, str], None]  # (files done, files in all, a phrase to show: "读取 区教育局")
 
 
-class CompileError(Exception):
+class CompileError(BilingualError):
     """The compile cannot go on (exit 2): a message in both languages."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zwgk.compiler.errors import BilingualError
 from zwgk.validators.models import FIELD_LABELS
 from zwgk.validators.normalise import name_key
 
@@ -25,14 +26,8 @@ COMPARED_FIELDS: tuple[str, ...] = (
 )
 
 
-class DiffError(Exception):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
+class DiffError(BilingualError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from zwgk.compiler.errors import BilingualError
 from zwgk.validators.reference import Reference
 
 MANIFEST_NAME = "zwgk.toml"
@@ -32,16 +33,8 @@ _FILE_KEYS = {"path", "unit", "domain"}
 _NI_KEYS = {"unit", "domain", "reason"}
 
 
-class ManifestError(Exception):
+class ManifestError(BilingualError):
     """A manifest zwgk cannot use; carries the sentence in both languages."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from zwgk.catalogs.template_text import TemplateText, load_template_text
 from zwgk.catalogs.vocabulary import load_vocabulary
 from zwgk.compiler.emit.safe import neutralise
 from zwgk.compiler.emit.workbook import LayoutName, SheetLayoutInfo, save_workbook, write_catalogue_sheet
+from zwgk.compiler.errors import BilingualError
 from zwgk.validators.models import AUDIENCES, MODES
 from zwgk.validators.reference import Domain, GuidelineItem, Reference, Unit
 from zwgk.validators.rules.basis import unbalanced
@@ -37,16 +38,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _CLOSE_ENOUGH = 50.0
 
 
-class TemplateError(ValueError):
+class TemplateError(BilingualError, ValueError):
     """A unit or domain zwgk does not know, or a unit with nothing to fill in (exit code 2)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 @dataclass(frozen=True)

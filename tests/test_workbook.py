@@ -18,8 +18,11 @@ from zwgk.catalogs import load_reference
 from zwgk.catalogs.template_text import load_template_text
 from zwgk.catalogs.vocabulary import load_vocabulary
 from zwgk.compiler.check import check_file, rule_context
+from zwgk.compiler.emit import workbook as workbook_module
+from zwgk.compiler.emit.catalogue_xlsx import ID_COLUMN, write_catalogue_xlsx
 from zwgk.compiler.emit.workbook import (
     SheetLayoutInfo,
+    StreamingWorkbook,
     save_workbook,
     workbook_bytes,
     write_catalogue_sheet,
@@ -331,3 +334,174 @@ def test_cell_styles_are_right_in_every_workbook() -> None:
         assert tick.alignment.horizontal == "center" and tick.border.bottom.style == "thin"
         text = ws.cell(4, info.column("content").index)
         assert text.alignment.wrap_text is True and text.alignment.vertical == "top"
+
+
+# -- the streaming writer (catalogue.xlsx of zwgk compile and the site) ----------------------------------
+
+
+def _stream(rows: list[dict[str, Any]], folder: Path, name: str = "义务教育", **options: Any) -> tuple[Path, SheetLayoutInfo]:
+    path = folder / "stream.xlsx"
+    with StreamingWorkbook(path, dt.date(2020, 9, 30)) as book:
+        info = book.add_catalogue_sheet(name, rows, vocabulary=VOCAB, **options)
+    return path, info
+
+
+def _rgb(color: Any) -> str | None:
+    # openpyxl writes colours with alpha 00, XlsxWriter with FF; Excel ignores the alpha of a cell colour.
+    return str(color.rgb)[-6:] if color is not None and isinstance(color.rgb, str) else None
+
+
+def _snapshot(ws: Any) -> dict[str, Any]:
+    """What a reader of the sheet sees: values, links, merges, the look of every styled cell, page setup."""
+    cells = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is None and not c.has_style:
+                continue
+            cells[c.coordinate] = (
+                c.value, c.data_type, c.hyperlink.target if c.hyperlink else None,
+                bool(c.font.b), c.font.sz or 11.0, c.font.u, _rgb(c.font.color),
+                _rgb(c.fill.fgColor) if c.fill.fill_type else None,
+                c.alignment.horizontal, c.alignment.vertical, bool(c.alignment.wrap_text),
+                c.border.left.style, c.border.bottom.style, _rgb(c.border.left.color),
+            )
+    widths: dict[int, float] = {}
+    for dim in ws.column_dimensions.values():
+        for i in range(dim.min or 0, (dim.max or 0) + 1):
+            widths[i] = dim.width
+    heights = {k: v.height for k, v in ws.row_dimensions.items() if v.height}
+    return {
+        "cells": cells, "merged": sorted(str(r) for r in ws.merged_cells.ranges), "widths": widths,
+        "heights": heights, "freeze": ws.freeze_panes, "print_titles": ws.print_title_rows,
+        "page": (ws.page_setup.orientation, int(ws.page_setup.paperSize), ws.page_setup.fitToWidth or 1,
+                 ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage,
+                 ws.print_options.horizontalCentered, ws.page_margins.left, ws.page_margins.right,
+                 ws.page_margins.top, ws.page_margins.bottom),
+    }
+
+
+def _same_sheet(rows: list[dict[str, Any]], folder: Path, **options: Any) -> tuple[Path, SheetLayoutInfo]:
+    """Write ``rows`` with both writers and assert a reader sees the same sheet; the streamed file is returned."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "义务教育"
+    info = write_catalogue_sheet(ws, rows, vocabulary=VOCAB, **options)
+    normal = _snapshot(openpyxl.load_workbook(io.BytesIO(workbook_bytes(wb)))["义务教育"])
+    path, streamed_info = _stream(rows, folder, **options)
+    streamed = _snapshot(openpyxl.load_workbook(path)["义务教育"])
+    assert streamed_info == info
+    # XlsxWriter stores a width with Excel's cell padding (+0.71 characters): the same visible width.
+    want, got = normal.pop("widths"), streamed.pop("widths")
+    assert want.keys() <= got.keys() and all(0 <= got[i] - w < 1 for i, w in want.items())
+    assert streamed["cells"] == normal["cells"]
+    assert streamed == normal
+    return path, info
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_streaming_writer_writes_the_same_sheet(data: st.DataObject) -> None:
+    layout = data.draw(st.sampled_from(["national", "shanghai"]))
+    options = data.draw(options_strategy(layout))
+    level_values = data.draw(ordered_subset(LEVELS).filter(bool)) if layout == "national" else ("区级", "街镇级")
+    if layout == "national":
+        options["level_values"] = level_values
+    options["number_rows"] = data.draw(st.booleans())
+    rows = data.draw(rows_strategy(layout, level_values))
+    with tempfile.TemporaryDirectory() as tmp:
+        path, info = _same_sheet(rows, Path(tmp), **options)
+        result = check_file(path, ctx=CTX)
+    assert len(result.items) == len(rows)
+    for n, (item, row) in enumerate(zip(result.items, rows, strict=True)):
+        assert item.source.row == info.first_data_row + n
+        assert_same_item(item, row, layout, options)
+
+
+def test_streaming_writer_structure_matches_the_golden_layout(tmp_path: Path) -> None:
+    rows = [ROW, dict(ROW, level2="招生计划", level3="小学", links=[], extra={"备注": "b"})]
+    path, info = _same_sheet(rows, tmp_path, layout="national", title="标题", unit_line="填报单位：区教育局",
+                             date_line="填报时间：", leading_columns=("domain", "unit"), code_column=True,
+                             extra_columns=("备注",))
+    ws = openpyxl.load_workbook(path)["义务教育"]
+    assert {"A1:T1", "D3:F3", "L3:M3", "A3:A4", "G3:G4", "T3:T4"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert ws.freeze_panes == "A5" and ws.print_title_rows == "$3:$4"
+    link = ws.cell(5, info.column("links").index)
+    assert link.hyperlink.target == link.value == "https://www.shbsq.gov.cn/jyj/zsgl" and link.font.u == "single"
+    assert ws.cell(6, info.column("links").index).font.u is None
+    assert ws.cell(5, info.column("channels").index).value.startswith("■政府网站 □政府公报 ■两微一端 ")
+    assert ws.cell(6, info.column("level3").index).value == "小学"
+
+
+def test_streaming_writer_escapes_hostile_text(tmp_path: Path) -> None:
+    hostile = {
+        "level1": "<r><t>raw</t></r>", "level2": "a & b <c> \"d\"", "content": "=1+1", "basis": " 前后空格 ",
+        "time_limit": "_x0041_ 字面", "subject": "控制\x01字符\x1f", "links": ["javascript:alert(1)"],
+    }
+    path, info = _stream([dict(ROW, **hostile)], tmp_path, layout="national")
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<r><t>raw" not in sheet  # never raw XML
+    ws = openpyxl.load_workbook(path)["义务教育"]
+    got = {f: ws.cell(info.first_data_row, info.column(f).index).value for f in hostile}
+    assert got["level1"] == "<r><t>raw</t></r>" and got["level2"] == "a & b <c> \"d\""
+    assert got["content"] == "'=1+1" and got["basis"] == " 前后空格 "
+    assert "_x005F_x0041_" in sheet and "控制_x0001_字符_x001F_" in sheet  # Excel's escapes, not bare controls
+    assert got["links"] == "javascript:alert(1)"
+    assert ws.cell(info.first_data_row, info.column("links").index).hyperlink is None
+
+
+def test_streaming_writer_keeps_link_text_beyond_excels_link_limits(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook_module, "_MAX_LINKS", 2)
+    long = "https://www.shbsq.gov.cn/" + "a" * 2100
+    rows = [dict(ROW, level2="长链接", links=[long])]  # first: Excel's URL length limit, not the count
+    rows.extend(dict(ROW, level2=f"事项{n}", links=[f"https://www.shbsq.gov.cn/{n}"]) for n in range(3))
+    path, info = _stream(rows, tmp_path, layout="national")
+    ws = openpyxl.load_workbook(path)["义务教育"]
+    col = info.column("links").index
+    cells = [ws.cell(r, col) for r in info.data_rows]
+    assert [c.value for c in cells] == [long] + [f"https://www.shbsq.gov.cn/{n}" for n in range(3)]
+    assert [c.hyperlink.target if c.hyperlink else None for c in cells] == [None, cells[1].value, cells[2].value, None]
+    assert [i.links[0] for i in check_file(path, ctx=CTX).items] == [c.value for c in cells]
+
+
+def test_catalogue_xlsx_is_deterministic_and_dated(tmp_path: Path) -> None:
+    sheets = [("义务教育", [dict(ROW, domain="义务教育", unit="区教育局", extra={ID_COLUMN: "BS-1"})]),
+              ("义务教育", [dict(ROW, domain="义务教育", unit="区教育局", level2="另一", extra={ID_COLUMN: "BS-2"})])]
+    first, second = tmp_path / "a" / "catalogue.xlsx", tmp_path / "b" / "catalogue.xlsx"
+    for target in (first, second):
+        write_catalogue_xlsx(target, sheets, district="上海市宝山区", as_of="2020-09-30", vocabulary=VOCAB)
+    assert first.read_bytes() == second.read_bytes()
+    assert sorted(p.name for p in first.parent.iterdir()) == ["catalogue.xlsx"]  # no temporary left behind
+    with zipfile.ZipFile(first) as zf:
+        assert "2020-09-30T00:00:00Z" in zf.read("docProps/core.xml").decode()
+    wb = openpyxl.load_workbook(first)
+    assert wb.sheetnames == ["义务教育", "义务教育(2)"]
+    assert wb["义务教育"]["A1"].value == "上海市宝山区义务教育领域政务公开标准目录"
+    back = check_file(first, ctx=CTX)
+    assert sorted(i.extra[ID_COLUMN] for i in back.items) == ["BS-1", "BS-2"]
+
+
+def test_catalogue_xlsx_without_items_and_failed_writes(tmp_path: Path) -> None:
+    target = tmp_path / "catalogue.xlsx"
+    write_catalogue_xlsx(target, [], district="上海市宝山区", as_of="2020-09-30", vocabulary=VOCAB)
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames == ["目录"] and wb["目录"]["A1"].value == "没有读到任何事项。"
+    before = target.read_bytes()
+
+    def broken() -> Any:
+        yield "义务教育", [ROW]
+        raise RuntimeError("the rows stopped")
+
+    with pytest.raises(RuntimeError):
+        write_catalogue_xlsx(target, broken(), district="上海市宝山区", as_of="2020-09-30", vocabulary=VOCAB)
+    assert target.read_bytes() == before  # the old file stays whole
+    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.xlsx"]
+
+
+def test_streaming_writer_keeps_link_targets_exactly(tmp_path: Path) -> None:
+    links = ["https://www.shbsq.gov.cn/a?x=1&y=二#第2节", "https://www.shbsq.gov.cn/100%zz", "https://www.shbsq.gov.cn/\"q\""]
+    rows = [dict(ROW, category="综合政务", level2=f"事项{n}", links=[link]) for n, link in enumerate(links)]
+    path, info = _same_sheet(rows, tmp_path, layout="shanghai")  # 查看 cells: the link is only in the target
+    assert [i.links for i in check_file(path, ctx=CTX).items] == [(link,) for link in links]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import weakref
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -28,12 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import xlsxwriter
+import xlsxwriter.exceptions
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter.url import Url
 from zwgk.catalogs.template_text import SheetText, load_template_text
 from zwgk.compiler.emit.atomic import write_bytes
 from zwgk.compiler.emit.safe import neutralise
@@ -61,6 +65,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _CODE_FONT = Font(color="595959", size=9)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_TALL_ROW = 30  # title and first header row height (points)
+_MARGIN_SIDE, _MARGIN_TOP = 0.4, 0.6  # print margins (inches)
 # Fixed package timestamp when the caller gives none: the same inputs always give the same bytes.
 _EPOCH = dt.datetime(2020, 1, 1)
 # workbook → kind of data cell → its finished style (indices into that workbook's own style tables).
@@ -151,18 +157,8 @@ def write_catalogue_sheet(
     三级事项 column (default: when a row has one).  ``number_rows`` fills an empty 序号 with the row's number
     (national layout only; the Shanghai layout has no 序号).  Every text passes ``neutralise``.
     """
-    if layout not in ("national", "shanghai"):
-        raise ValueError(f"unknown layout {layout!r}")
-    text = text or load_template_text().sheet
-    unknown = [f for f in leading_columns if f not in LEADING_FIELDS]
-    if unknown:
-        raise ValueError(f"leading columns must be among {LEADING_FIELDS}: {unknown}")
-    bad_levels = [v for v in level_values if v not in text.tick_labels.get("levels", {})]
-    if bad_levels:
-        raise ValueError(f"unknown level values: {bad_levels}")
-    with_level3 = level3 if level3 is not None else any(r.get("level3") for r in rows)
-    groups = _plan(layout, vocabulary, text, leading_columns, code_column, level_values, with_level3, extra_columns)
-    columns = tuple(leaf for g in groups for leaf in g.leaves)
+    text, groups, columns = _prepare(layout, vocabulary, text, rows, leading_columns, code_column, level_values,
+                                     level3, extra_columns)
     width = len(columns)
 
     row = 1
@@ -173,7 +169,7 @@ def write_catalogue_sheet(
         ws.cell(row, 1).alignment = _CENTER
         if width > 1:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        ws.row_dimensions[row].height = 30
+        ws.row_dimensions[row].height = _TALL_ROW
         row += 1
     if unit_line or date_line:
         unit_row = row
@@ -205,7 +201,7 @@ def write_catalogue_sheet(
             cell.fill = _HEADER_FILL
             cell.alignment = _CENTER
             cell.border = _BORDER
-    ws.row_dimensions[top].height = 30
+    ws.row_dimensions[top].height = _TALL_ROW
     first_data = sub + 1
 
     info = SheetLayoutInfo(
@@ -222,8 +218,7 @@ def write_catalogue_sheet(
                  number=n if number_rows else None)
 
     for col in columns:
-        key = col.kind if col.kind in ("tick", "words", "extra") else col.field
-        ws.column_dimensions[col.letter].width = _WIDTHS.get(key, _WIDTHS["extra"])
+        ws.column_dimensions[col.letter].width = _width(col)
     ws.freeze_panes = ws.cell(first_data, 1).coordinate
     ws.print_title_rows = f"{top}:{sub}"
     ws.page_setup.orientation = "landscape"
@@ -232,8 +227,8 @@ def write_catalogue_sheet(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.left = ws.page_margins.right = _MARGIN_SIDE
+    ws.page_margins.top = ws.page_margins.bottom = _MARGIN_TOP
     return info
 
 
@@ -263,8 +258,7 @@ def fill_row(
         value, link = _cell_value(col, data, number, info.layout, vocabulary, text, yes)
         cell.value = value
         cell.hyperlink = link
-        key = ("link" if link else col.kind if col.kind == "code" else
-               "center" if col.kind in ("tick", "words") else "wrap")
+        key = _style_key(col, link)
         style = styles.get(key)
         if style is None:
             cell.border = _BORDER
@@ -278,6 +272,46 @@ def fill_row(
             # Setting border/alignment/font one by one hashes every style object for every cell (≈75 % of
             # the time on a large catalogue); the finished style of a kind of cell is looked up once.
             cell._style = copy(style)
+
+
+def _prepare(
+    layout: LayoutName,
+    vocabulary: Vocabulary,
+    text: SheetText | None,
+    rows: Sequence[Mapping[str, object]],
+    leading_columns: Sequence[str],
+    code_column: bool,
+    level_values: Sequence[str],
+    level3: bool | None,
+    extra_columns: Sequence[str],
+) -> tuple[SheetText, list[_Group], tuple[ColumnInfo, ...]]:
+    """Check the options and plan the header: the one place both writers get their columns from."""
+    if layout not in ("national", "shanghai"):
+        raise ValueError(f"unknown layout {layout!r}")
+    text = text or load_template_text().sheet
+    unknown = [f for f in leading_columns if f not in LEADING_FIELDS]
+    if unknown:
+        raise ValueError(f"leading columns must be among {LEADING_FIELDS}: {unknown}")
+    bad_levels = [v for v in level_values if v not in text.tick_labels.get("levels", {})]
+    if bad_levels:
+        raise ValueError(f"unknown level values: {bad_levels}")
+    with_level3 = level3 if level3 is not None else any(r.get("level3") for r in rows)
+    groups = _plan(layout, vocabulary, text, leading_columns, code_column, level_values, with_level3, extra_columns)
+    return text, groups, tuple(leaf for g in groups for leaf in g.leaves)
+
+
+def _width(col: ColumnInfo) -> float:
+    key = col.kind if col.kind in ("tick", "words", "extra") else col.field
+    return _WIDTHS.get(key, _WIDTHS["extra"])
+
+
+def _style_key(col: ColumnInfo, link: str | None) -> str:
+    """The kind of a data cell's style: link, code, center or wrap."""
+    if link:
+        return "link"
+    if col.kind == "code":
+        return "code"
+    return "center" if col.kind in ("tick", "words") else "wrap"
 
 
 def _plan(
@@ -432,9 +466,224 @@ def save_workbook(wb: Workbook, target: str | Path, when: dt.date | dt.datetime 
     return Path(target)
 
 
+# -- the streaming writer (large catalogues) --------------------------------------------------------------
+
+# Excel's limits: longer URLs and more hyperlinks per sheet make Excel refuse the file; the text stays visible.
+_MAX_URL = 2079
+_MAX_LINKS = 65530
+
+
+class StreamingWorkbook:
+    """A write-once workbook of catalogue sheets for ``zwgk compile`` and the site download.
+
+    The same sheets as :func:`write_catalogue_sheet` (columns, labels, values and styles come from the same
+    helpers), written row by row straight to disk: ~5 µs a cell, and memory that does not grow with the rows.
+    XlsxWriter (``constant_memory`` mode) packages the file — styles, column widths, merges, hyperlinks, print
+    setup — while the rows' XML is put together here: XlsxWriter's own cell writer costs ~9 µs a cell and
+    writes a string of the form ``<r>…</r>`` as raw XML.  Sheets are written one after the other.  The file
+    appears at ``path`` on :meth:`close`; the same calls give the same bytes (document dates from ``when``,
+    zip members with XlsxWriter's fixed timestamp).
+    """
+
+    def __init__(self, path: str | Path, when: dt.date | dt.datetime | None = None) -> None:
+        stamp = _EPOCH if when is None else dt.datetime(when.year, when.month, when.day)
+        self._book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        self._book.set_properties({"created": stamp, "author": "zwgk"})
+        border = {"border": 1, "border_color": "#808080"}
+        add = self._book.add_format
+        formats = {
+            "title": add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True}),
+            "line": add({"valign": "vcenter"}),
+            "header": add({"bold": True, "bg_color": "#D9E1F2", "pattern": 1, "align": "center",
+                           "valign": "vcenter", "text_wrap": True, **border}),
+            "wrap": add({"text_wrap": True, "valign": "top", **border}),
+            "center": add({"align": "center", "valign": "vcenter", "text_wrap": True, **border}),
+            "code": add({"align": "center", "valign": "vcenter", "text_wrap": True, "font_color": "#595959",
+                         "font_size": 9, **border}),
+            "link": add({"text_wrap": True, "valign": "top", "font_color": "#0563C1", "underline": 1, **border}),
+        }
+        self._style = {key: str(fmt._get_xf_index()) for key, fmt in formats.items()}
+
+    def __enter__(self) -> StreamingWorkbook:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is None:
+            self.close()
+
+    def close(self) -> None:
+        try:
+            self._book.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # callers handle OSError like any failed write
+            raise OSError(str(exc)) from exc
+
+    def add_note_sheet(self, name: str, note: str) -> None:
+        """A sheet with one line of text in A1 (the catalogue of a district without items)."""
+        ws = self._book.add_worksheet(name)
+        ws.row_data_fh.write(f'<row r="1">{_cell("A1", None, neutralise(note))}</row>')
+        ws._check_dimensions(0, 0)
+
+    def add_catalogue_sheet(
+        self,
+        name: str,
+        rows: Sequence[Mapping[str, object]],
+        *,
+        layout: LayoutName,
+        vocabulary: Vocabulary,
+        title: str | None = None,
+        unit_line: str | None = None,
+        date_line: str | None = None,
+        leading_columns: Sequence[str] = (),
+        code_column: bool = False,
+        level_values: Sequence[str] = ("区级", "街镇级"),
+        level3: bool | None = None,
+        extra_columns: Sequence[str] = (),
+        number_rows: bool = True,
+        text: SheetText | None = None,
+    ) -> SheetLayoutInfo:
+        """A sheet named ``name`` laid out as :func:`write_catalogue_sheet` lays out ``ws`` (same options)."""
+        text, groups, columns = _prepare(layout, vocabulary, text, rows, leading_columns, code_column,
+                                         level_values, level3, extra_columns)
+        ws = self._book.add_worksheet(name)
+        out = ws.row_data_fh  # the sheet's <sheetData> rows; XlsxWriter wraps them into the sheet on close
+        style = self._style
+        width = len(columns)
+        letters = [col.letter for col in columns]
+        merges: list[list[int]] = []  # 0-based first row, first col, last row, last col
+        tall = f' ht="{_TALL_ROW}" customHeight="1"'
+
+        row = 1  # 1-based, as in the sheet XML
+        title_row = unit_row = None
+        if title:
+            title_row = row
+            out.write(f'<row r="{row}"{tall}>{_cell(f"A{row}", style["title"], neutralise(title))}</row>')
+            if width > 1:
+                merges.append([row - 1, 0, row - 1, width - 1])
+            row += 1
+        if unit_line or date_line:
+            unit_row = row
+            half = max(1, width // 2)
+            cells = []
+            if unit_line:
+                cells.append(_cell(f"A{row}", style["line"], neutralise(unit_line)))
+                if half > 1:
+                    merges.append([row - 1, 0, row - 1, half - 1])
+            if date_line:
+                start = half if width > 1 else 0
+                cells.append(_cell(f"{letters[start]}{row}", style["line"], neutralise(date_line)))
+            out.write(f'<row r="{row}">{"".join(cells)}</row>')
+            row += 1
+
+        top, sub = row, row + 1
+        top_cells, sub_cells = [""] * width, [""] * width
+        for group in groups:
+            first, last = group.leaves[0].index - 1, group.leaves[-1].index - 1
+            for leaf in group.leaves:
+                c = leaf.index - 1
+                top_cells[c] = _cell(f"{letters[c]}{top}", style["header"], group.label if c == first else None)
+                sub_cells[c] = _cell(f"{letters[c]}{sub}", style["header"], leaf.label if group.parent else None)
+            if group.parent and last > first:
+                merges.append([top - 1, first, top - 1, last])
+            elif not group.parent:
+                merges.append([top - 1, first, sub - 1, first])
+        out.write(f'<row r="{top}"{tall}>{"".join(top_cells)}</row><row r="{sub}">{"".join(sub_cells)}</row>')
+        first_data = sub + 1
+
+        info = SheetLayoutInfo(
+            layout=layout,
+            title_row=title_row,
+            unit_row=unit_row,
+            header_rows=(top, sub),
+            first_data_row=first_data,
+            last_data_row=first_data + len(rows) - 1,
+            columns=columns,
+        )
+        self._data_rows(ws, info, rows, vocabulary, text, number_rows)
+        ws._check_dimensions(0, 0)  # the sheet's <dimension>: cells were written behind XlsxWriter's back
+        ws._check_dimensions(info.last_data_row - 1 if rows else sub - 1, width - 1)
+
+        for col in columns:
+            ws.set_column(col.index - 1, col.index - 1, _width(col))
+        ws.merge.extend(merges)  # registered directly: merge_range() would write cells of its own
+        ws.freeze_panes(first_data - 1, 0)
+        ws.repeat_rows(top - 1, sub - 1)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=_MARGIN_SIDE, right=_MARGIN_SIDE, top=_MARGIN_TOP, bottom=_MARGIN_TOP)
+        return info
+
+    def _data_rows(self, ws: Any, info: SheetLayoutInfo, rows: Sequence[Mapping[str, object]],
+                   vocabulary: Vocabulary, text: SheetText, number_rows: bool) -> None:
+        yes = vocabulary.marks.yes[0]
+        style = self._style
+        plan = [(col, col.index - 1, col.letter, style[_style_key(col, None)]) for col in info.columns]
+        link_style = style["link"]
+        hyperlinks = ws.hyperlinks
+        links = ws.hlink_count
+        out = ws.row_data_fh
+        chunk: list[str] = []
+        layout = info.layout
+        first = info.first_data_row
+        for n, data in enumerate(rows, start=1):
+            ref = str(first + n - 1)
+            number = n if number_rows else None
+            chunk.append(f'<row r="{ref}">')
+            for col, c, letter, s in plan:
+                value, link = _cell_value(col, data, number, layout, vocabulary, text, yes)
+                if link and links < _MAX_LINKS and len(link.encode("utf-16-le")) // 2 <= _MAX_URL:
+                    links += 1
+                    url = Url(link)
+                    # The target exactly as given, as the openpyxl writer stores it: XlsxWriter would move a
+                    # #fragment to a location attribute and %-escape quotes — another link when read back.
+                    url._link = url._relationship_link = link
+                    url._anchor = ""
+                    url.text = "" if value is None else str(value)
+                    hyperlinks[first + n - 2][c] = url
+                    s = link_style
+                if value is None:
+                    chunk.append(f'<c r="{letter}{ref}" s="{s}"/>')
+                elif isinstance(value, int):
+                    chunk.append(f'<c r="{letter}{ref}" s="{s}"><v>{value}</v></c>')
+                else:
+                    chunk.append(_cell(letter + ref, s, value))
+            chunk.append("</row>")
+            if len(chunk) > 4096:
+                out.write("".join(chunk))
+                chunk.clear()
+        out.write("".join(chunk))
+        ws.hlink_count = links
+
+
+def _cell(ref: str, style: str | None, value: str | None) -> str:
+    """One cell of the sheet XML: a blank styled cell or an inline string."""
+    s = f' s="{style}"' if style else ""
+    if not value:
+        return f'<c r="{ref}"{s}/>' if s else ""
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+
+
+_XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_EXCEL_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+def _xml_text(value: str) -> str:
+    """Cell text for the sheet XML: XML-escaped, control characters as Excel's ``_xHHHH_`` escapes."""
+    if _XML_SPECIAL.search(value) is None:
+        return value
+    value = _EXCEL_ESCAPED.sub(r"_x005F\1", value)  # a literal "_x0041_" must not read back as "A"
+    value = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 __all__ = [
     "ColumnInfo",
     "SheetLayoutInfo",
+    "StreamingWorkbook",
     "fill_row",
     "save_workbook",
     "workbook_bytes",

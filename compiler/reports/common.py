@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from zwgk.compiler.errors import BilingualError
 from zwgk.validators.catalogue import Catalogue, CatalogueFinding, CatalogueItem
 from zwgk.validators.reference import Milestone, Reference
 
@@ -29,16 +30,8 @@ class _M(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ReportInputError(Exception):
+class ReportInputError(BilingualError):
     """A build folder the reports cannot read: carries the sentence in both languages."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 def catalogue_path(build: str | Path) -> Path:
