@@ -15,11 +15,7 @@ from zwgk.validators.sheet import RuleContext, SheetData
          "Tick 主动 or 依申请公开 (or write 主动公开 / 依申请公开)."),
 )
 def mode_none(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
-    if "mode" not in sheet.fields:
-        return
-    for rec in sheet.records:
-        if not rec.item.mode and not rec.unknown.get("mode") and not _has_unknown_tick(rec, "mode"):
-            yield finding("mode-none", rec.at("mode"), item=rec.item.name or "?")
+    yield from _none_chosen(sheet, "mode", "mode-none")
 
 
 @rule(
@@ -42,11 +38,7 @@ def mode_both(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
          "Tick 全社会 or 特定群众 (or write it)."),
 )
 def audience_none(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
-    if "audience" not in sheet.fields:
-        return
-    for rec in sheet.records:
-        if not rec.item.audience and not rec.unknown.get("audience") and not _has_unknown_tick(rec, "audience"):
-            yield finding("audience-none", rec.at("audience"), item=rec.item.name or "?")
+    yield from _none_chosen(sheet, "audience", "audience-none")
 
 
 @rule(
@@ -56,11 +48,7 @@ def audience_none(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
     fix=("请在「区级（县级）」或「街镇级（乡级）」列打 √。", "Tick the district (县级) or township (乡级) column."),
 )
 def level_none(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
-    if "levels" not in sheet.fields:
-        return
-    for rec in sheet.records:
-        if not rec.item.levels and not rec.unknown.get("levels") and not _has_unknown_tick(rec, "levels"):
-            yield finding("level-none", rec.at("levels"), item=rec.item.name or "?")
+    yield from _none_chosen(sheet, "levels", "level-none")
 
 
 @rule(
@@ -76,6 +64,15 @@ def tick_marks(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
                 _, group, cell = key.split(":", 2)
                 loc = rec.item.source.model_copy(update={"cell": cell, "field": group})
                 yield finding("tick-mark-unrecognised", loc, mark=marks[0])
+
+
+def _none_chosen(sheet: SheetData, group: str, code: str) -> Iterator[Finding]:
+    """Rows with nothing chosen in a group the layout has; a mark zwgk could not read is reported instead."""
+    if group not in sheet.fields:
+        return
+    for rec in sheet.records:
+        if not getattr(rec.item, group) and not rec.unknown.get(group) and not _has_unknown_tick(rec, group):
+            yield finding(code, rec.at(group), item=rec.item.name or "?")
 
 
 def _has_unknown_tick(rec: object, group: str) -> bool:
