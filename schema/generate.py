@@ -54,13 +54,14 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def write_or_check(schemas: dict[str, dict[str, Any]], argv: list[str] | None = None) -> int:
+    """Write each schema whose committed file differs, or with --check only report it (exit 1)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report drift instead of writing files")
     parser.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="where the schema files live")
     args = parser.parse_args(argv)
     stale: list[str] = []
-    for name, schema in model_schemas().items():
+    for name, schema in schemas.items():
         path = args.dir / name
         text = render(schema)
         current = path.read_text(encoding="utf-8") if path.exists() else None
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in stale:
         print(f"{'stale' if args.check else 'wrote'}: {name}")
     return 1 if args.check and stale else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_or_check(model_schemas(), argv)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,12 @@ committed files; ``--check`` only reports drift (the test suite does the same co
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from zwgk.catalogs import CATALOG_FILES
+from zwgk.schema.generate import render, write_or_check  # noqa: F401  (render is re-exported)
 from zwgk.validators.reference import CATALOG_MODELS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -35,29 +34,9 @@ def catalog_schemas() -> dict[str, dict[str, Any]]:
     return schemas
 
 
-def render(schema: dict[str, Any]) -> str:
-    """A schema as committed: UTF-8 JSON, two-space indent, sorted keys, trailing newline."""
-    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="report drift instead of writing files")
-    parser.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="where the schema files live")
-    args = parser.parse_args(argv)
-    stale: list[str] = []
-    for name, schema in catalog_schemas().items():
-        path = args.dir / name
-        text = render(schema)
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        stale.append(name)
-        if not args.check:
-            path.write_text(text, encoding="utf-8")
-    for name in stale:
-        print(f"{'stale' if args.check else 'wrote'}: {name}")
-    return 1 if args.check and stale else 0
+    """`python -m zwgk.schema.generate_catalogs [--check]`: the same writer as zwgk.schema.generate."""
+    return write_or_check(catalog_schemas(), argv)
 
 
 if __name__ == "__main__":
