@@ -35,6 +35,12 @@ def render(f: Finding, lang: str = "zh", *, with_location: bool = True) -> str:
 
     rule = get(f.code)
     params = _Params(f.params)
+    if lang == "en":
+        from zwgk.validators.phrases import FREE_TEXT_PARAMS, english
+
+        for key in FREE_TEXT_PARAMS:
+            if key in params:
+                params[key] = english(params[key])
     field = f.location.field
     if field:
         zh, en = FIELD_LABELS.get(field, (field, field))
