@@ -497,7 +497,15 @@ def test_catalogue_xlsx_without_items_and_failed_writes(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         write_catalogue_xlsx(target, broken(), district="上海市宝山区", as_of="2020-09-30", vocabulary=VOCAB)
     assert target.read_bytes() == before  # the old file stays whole
-    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.xlsx"]
+    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.xlsx"]  # no temporary row files left either
+
+
+def test_streaming_rows_wait_beside_the_output(tmp_path: Path) -> None:
+    book = StreamingWorkbook(tmp_path / "out.xlsx")
+    book.add_catalogue_sheet("义务教育", [ROW], layout="national", vocabulary=VOCAB)
+    assert len(list(tmp_path.iterdir())) == 1  # the sheet's row file, not in /tmp
+    book.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 
 
 def test_streaming_writer_keeps_link_targets_exactly(tmp_path: Path) -> None:
@@ -505,3 +513,9 @@ def test_streaming_writer_keeps_link_targets_exactly(tmp_path: Path) -> None:
     rows = [dict(ROW, category="综合政务", level2=f"事项{n}", links=[link]) for n, link in enumerate(links)]
     path, info = _same_sheet(rows, tmp_path, layout="shanghai")  # 查看 cells: the link is only in the target
     assert [i.links for i in check_file(path, ctx=CTX).items] == [(link,) for link in links]
+
+
+def test_streaming_writer_sheet_without_rows(tmp_path: Path) -> None:
+    path, info = _same_sheet([], tmp_path, layout="national", title="标题", date_line="截至：2020-09-30")
+    assert info.last_data_row == info.first_data_row - 1 == 4
+    assert len(check_file(path, ctx=CTX).items) == 0
