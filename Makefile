@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BUILD ?= build
 
-.PHONY: demo test lint typecheck bench bench-all bench-compile bench-site bench-hostile venv clean
+.PHONY: demo test lint typecheck bench bench-all bench-compile bench-site bench-hostile bench-xlsx venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,7 +43,10 @@ bench-site: $(STAMP)
 bench-hostile: $(STAMP)
 	$(BIN)/python bench/hostile_bench.py
 
-bench-all: bench bench-compile bench-site bench-hostile
+bench-xlsx: $(STAMP)
+	$(BIN)/python bench/xlsx_bench.py
+
+bench-all: bench bench-compile bench-site bench-hostile bench-xlsx
 
 clean:
 	rm -rf $(VENV) $(BUILD) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -77,8 +77,8 @@ def write_catalogue_workbook(model: SiteModel, target: Path, build_xlsx: Path | 
     """The district catalogue in the national layout, one sheet per domain, by the shared workbook writer.
 
     When the build folder already holds the ``catalogue.xlsx`` that ``zwgk compile`` wrote from the same
-    catalogue with the same writer, it is published as is (the shared writer needs ~0.8 ms per row, so a
-    30,000-item district would otherwise spend ~25 s here).
+    catalogue with the same writer, it is published as is (writing it again would cost seconds for a
+    30,000-item district and give the same bytes).
     """
     if build_xlsx is not None and build_xlsx.is_file():
         shutil.copyfile(build_xlsx, target)

@@ -111,7 +111,7 @@ def _progress_bar(lang: str) -> Iterator[Progress | None]:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行读取的进程数（默认：全部 CPU 核）")
 @click.option("--government-host", "government_hosts", multiple=True, help="额外视为政府网站的主机名")
 @click.option("--force", is_flag=True, help="输入未变也重新生成全部输出")
-@click.option("--no-xlsx", "no_xlsx", is_flag=True, help="不生成 catalogue.xlsx（全市规模时可省下数分钟和数 GB 内存）")
+@click.option("--no-xlsx", "no_xlsx", is_flag=True, help="不生成 catalogue.xlsx（全市规模时约省一分钟）")
 @lang_option
 @limit_options
 def command(submissions: Path, out: Path, manifest: Path | None, as_of: str | None, jobs: int | None,
