@@ -72,8 +72,9 @@ class CatalogueUnit(_M):
     submitted: bool
     files: list[str] = Field(default_factory=list)
     items: int = 0
-    errors: int = 0
-    warnings: int = 0
+    errors: int = Field(default=0, description="errors that `zwgk check` finds in the unit's own files "
+                        "(completeness findings of the compile are in `findings`, with `unit` set)")
+    warnings: int = Field(default=0, description="warnings that `zwgk check` finds in the unit's own files")
     domains: list[str] = Field(default_factory=list, description="domains the unit has items in")
     responsible_for: list[str] = Field(default_factory=list, description="domains named for it by notice item 30")
     not_involved: list[NotInvolved] = Field(default_factory=list, description="未涉及 declarations")
