@@ -6,18 +6,20 @@ from pathlib import Path
 import pytest
 from zwgk.validators.phrases import english
 
-READER = Path(__file__).resolve().parents[1] / "compiler" / "reader"
+ROOT = Path(__file__).resolve().parents[1]
+# Where free-text finding parameters are written: the file layer, and the link rule's reasons.
+SOURCES = [*(ROOT / "compiler" / "reader").glob("*.py"), ROOT / "validators" / "rules" / "links.py"]
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # reason="…" / limit="…" / reason=f"…{x}…" literals in the reader's source.
-_LITERAL = re.compile(r'\b(?:reason|limit)=f?"([^"]+)"')
+_LITERAL = re.compile(r'\b(?:reason|limit)=f?"([^"]+)"|\breturn f?"([^"]*[\u4e00-\u9fff][^"]*)"')
 
 
 def _phrases() -> list[str]:
     found = set()
-    for path in READER.glob("*.py"):
+    for path in SOURCES:
         for m in _LITERAL.finditer(path.read_text(encoding="utf-8")):
             # An f-string's {expressions} stand for details: give them a plain value.
-            found.add(re.sub(r"\{[^}]*\}", "X", m.group(1)))
+            found.add(re.sub(r"\{[^}]*\}", "X", m.group(1) or m.group(2)))
     return sorted(found)
 
 

@@ -46,6 +46,15 @@ _TABLE: list[tuple[str, str]] = [
     (f"部件「{_G}」声明了 {_G} 编码", r"part '\1' declares the \2 encoding"),
     (f"表格解析程序读取此文件时异常终止（信号 {_G}），文件结构异常，或读取所需内存超过 {_G} MB 的上限",
      r"the spreadsheet parser died reading this file (signal \1): the file is malformed or needs more than the \2 MB memory limit"),
+    # link problems (validators/rules/links.py)
+    ("含空白或控制字符", "it contains spaces or control characters"),
+    ("格式错误", "it is malformed"),
+    (f"不是 http/https 链接（{_G}）", r"not an http/https link (\1)"),
+    ("无协议", "no scheme"),
+    ("缺少网站地址", "no host"),
+    ("网站地址无效", "the host is not valid"),
+    ("端口无效", "the port is not valid"),
+    ("不是网址，也没有设置超链接", "not an address, and the cell has no hyperlink"),
     # limits
     ("列数", "columns"),
     ("单个单元格长度", "length of one cell"),

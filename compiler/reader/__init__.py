@@ -232,8 +232,7 @@ def _read_sheet(
         d = reference.domain(text)
         return d.name if d else None
 
-    ctx = RowContext(path=path, sheet=grid.name, unit=unit, domain_of=domain_of, sheet_domain=sheet_domain,
-                     hyperlinks_readable=kind != "xls")
+    ctx = RowContext(path=path, sheet=grid.name, unit=unit, domain_of=domain_of, sheet_domain=sheet_domain)
     built = build_records(grid, layout, vocabulary, ctx)
     result.findings.extend(built.findings)
     result.skipped.extend((grid.name, row, why) for row, why in built.skipped)

@@ -41,8 +41,6 @@ class RowContext:
     unit: str | None
     domain_of: Callable[[str], str | None]  # raw 领域 text → canonical name (or None)
     sheet_domain: str | None
-    # 链接 cells reading 查看 in a format whose hyperlinks cannot be read (.xls): said in the finding.
-    hyperlinks_readable: bool = True
 
 
 @dataclass
@@ -320,9 +318,7 @@ def _record(
         found = _links(text, row_links.get(i))
         links.extend(u for u in found if u not in links)
         if text and not found and text not in _NO_LINK:
-            # 查看 in a format whose hyperlinks zwgk cannot read (.xls) is not the user's mistake.
-            key = "links" if ctx.hyperlinks_readable or text not in _LINK_WORDS else "links-unreadable"
-            unknown[key] = unknown.get(key, ()) + (text,)
+            unknown["links"] = unknown.get("links", ()) + (text,)
     for i, label in plan.unnamed:
         text = values[i]
         link = row_links.get(i)

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from zwgk.compiler.reader.limits import Limits, ReadRefused
-from zwgk.compiler.reader.ooxml import PackageScan, col_number, scan_ods, scan_xlsx
+from zwgk.compiler.reader.ooxml import PackageScan, SheetScan, col_number, scan_ods, scan_xlsx
 from zwgk.validators.normalise import clean_cell
+from zwgk.validators.sheet import column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -116,8 +117,8 @@ def load(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
     if kind == "csv":
         return _load_csv(path, limits, name)
     if kind == "ole":
-        _scan_ole(path, limits)
-        return _isolated(lambda: _load_calamine(path, "xls", limits, None), limits, started)
+        xls_scan = _scan_ole(path, limits)
+        return _isolated(lambda: _load_calamine(path, "xls", limits, xls_scan), limits, started)
     try:
         with zipfile.ZipFile(path) as zf:
             scan = scan_xlsx(zf, limits) if kind == "xlsx" else scan_ods(zf, limits)
@@ -278,7 +279,7 @@ _BIFF_FILEPASS = 0x002F
 _BIFF_DIMENSIONS = 0x0200
 
 
-def _scan_ole(path: Path, limits: Limits) -> None:
+def _scan_ole(path: Path, limits: Limits) -> PackageScan:
     """Open an OLE compound file ourselves: encryption, which document it is, and each sheet's real area."""
     import olefile  # type: ignore[import-untyped]
 
@@ -299,12 +300,16 @@ def _scan_ole(path: Path, limits: Limits) -> None:
         raise
     except Exception as exc:  # olefile raises plain exceptions (OSError, ValueError, struct.error …) on damage
         raise ReadRefused("file-unreadable", reason="旧版 Excel 文件（.xls）已损坏，复合文档结构无法读取") from exc
-    _scan_biff(data, limits)
+    return _scan_biff(data, limits)
 
 
-def _scan_biff(data: bytes, limits: Limits) -> None:
+def _scan_biff(data: bytes, limits: Limits) -> PackageScan:
+    """Walk the BIFF records: refuse what calamine must not see, and collect the cell hyperlinks it ignores."""
     pos, n = 0, len(data)
     sheet = -1
+    names: dict[int, str] = {}  # BOF offset → sheet name (BOUNDSHEET records)
+    scan = PackageScan(kind="xls")
+    current: SheetScan | None = None
     in_sheet = False
     top = left = bottom = right = -1
 
@@ -321,15 +326,31 @@ def _scan_biff(data: bytes, limits: Limits) -> None:
 
     while pos + 4 <= n:
         rtype, rlen = struct.unpack_from("<HH", data, pos)
+        start = pos
         body, pos = pos + 4, pos + 4 + rlen
         if rtype == _BIFF_FILEPASS:
             raise ReadRefused("file-encrypted")
+        if rtype == _BIFF_BOUNDSHEET and rlen >= 8 and body + rlen <= n:
+            name = _biff_short_string(data, body + 6, body + rlen)
+            if name is not None:
+                names[struct.unpack_from("<I", data, body)[0]] = name
+            continue
         if rtype in _BIFF_BOF:
             close()
             kind = struct.unpack_from("<H", data, body + 2)[0] if rlen >= 4 and body + 4 <= n else 0
             in_sheet = kind == 0x0010
             sheet += 1 if in_sheet else 0
+            current = None
+            if in_sheet and start in names:
+                current = SheetScan(name=names[start], member="")
+                scan.sheets.append(current)
             top = left = bottom = right = -1
+            continue
+        if rtype == _BIFF_HLINK and current is not None and body + rlen <= n:
+            link = _biff_hlink(data[body : body + rlen])
+            if link is not None and len(current.hyperlinks) < 100_000:
+                (row, col), url = link
+                current.hyperlinks[f"{column_letter(col + 1)}{row + 1}"] = url
             continue
         if rtype == _BIFF_EOF:
             close()
@@ -359,6 +380,58 @@ def _scan_biff(data: bytes, limits: Limits) -> None:
         left = min(c0, c1) if left < 0 else min(left, c0, c1)
         right = max(right, c0, c1)
     close()
+    return scan
+
+
+_BIFF_BOUNDSHEET = 0x0085
+_BIFF_HLINK = 0x01B8
+_URL_MONIKER = bytes.fromhex("E0C9EA79F9BACE118C8200AA004BA90B")
+
+
+def _biff_short_string(data: bytes, at: int, end: int) -> str | None:
+    """A ShortXLUnicodeString (BOUNDSHEET's sheet name)."""
+    if at + 2 > end:
+        return None
+    cch, high = data[at], data[at + 1] & 0x01
+    raw = data[at + 2 : at + 2 + cch * (2 if high else 1)]
+    return raw.decode("utf-16-le" if high else "latin-1", "replace")
+
+
+def _biff_hlink(rec: bytes) -> tuple[tuple[int, int], str] | None:
+    """The first cell and URL of an HLINK record ([MS-XLS] 2.4.140 with [MS-OSHARED] Hyperlink Object).
+
+    Only URL monikers are read: a link to a place in the workbook or to a local file is not a web page.
+    Anything malformed gives None — the cell then keeps its text and the link rule says it has no target.
+    """
+    try:
+        row, _row_last, col, _col_last = struct.unpack_from("<HHHH", rec, 0)
+        pos = 8 + 16  # ref8 and the hyperlink CLSID
+        _version, flags = struct.unpack_from("<II", rec, pos)
+        pos += 8
+
+        def hstring(p: int) -> tuple[str, int]:
+            (count,) = struct.unpack_from("<I", rec, p)
+            text = rec[p + 4 : p + 4 + count * 2].decode("utf-16-le", "replace").rstrip("\x00")
+            return text, p + 4 + count * 2
+
+        if flags & 0x10:  # hlstmfHasDisplayName
+            _, pos = hstring(pos)
+        if flags & 0x80:  # hlstmfHasFrameName
+            _, pos = hstring(pos)
+        if not flags & 0x01:  # hlstmfHasMoniker
+            return None
+        if flags & 0x100:  # hlstmfMonikerSavedAsStr
+            url, pos = hstring(pos)
+        else:
+            if rec[pos : pos + 16] != _URL_MONIKER:
+                return None
+            (length,) = struct.unpack_from("<I", rec, pos + 16)
+            raw = rec[pos + 20 : pos + 20 + length]
+            url = raw.decode("utf-16-le", "replace").split("\x00", 1)[0]
+        url = url.strip()
+        return ((row, col), url) if url else None
+    except (struct.error, IndexError):
+        return None
 
 
 def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | None) -> LoadedFile:

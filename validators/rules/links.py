@@ -58,9 +58,6 @@ def invalid(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
                 yield finding("link-invalid", rec.at("links"), value=url, reason=problem)
         for text in rec.unknown.get("links", ()):
             yield finding("link-invalid", rec.at("links"), value=text, reason="不是网址，也没有设置超链接")
-        for text in rec.unknown.get("links-unreadable", ()):
-            yield finding("link-invalid", rec.at("links"), value=text,
-                          reason=".xls 文件中的超链接无法读取，请另存为 .xlsx 或在单元格中直接填写网址")
 
 
 @rule(
