@@ -31,6 +31,7 @@ _SIGNATURE = re.compile(r"^(填报人|填表人|联系人|联系电话|审核人
 _NAME_SPLIT = re.compile(r"\s*[/／]\s*")
 _MAX_MERGE_FILL = 2_000_000
 _ITEM_FIELDS = ("name", "level1", "level2", "level3", "content")
+_UNIQUE_FIELDS = frozenset({"content", "seq"})
 _FREED: list[str] = []
 
 
@@ -91,6 +92,7 @@ class _Plan:
     unnamed: list[tuple[int, str]]
     field_of: dict[int, str]  # index → the field a merge/ditto fill is recorded under
     same: dict[str, str] = field(default_factory=dict)  # each distinct cell text once (memory)
+    marks: dict[str, bool | None] = field(default_factory=dict)  # tick cell text → parse_mark, memoised here
 
 
 def _plan(cols: list[Column]) -> _Plan:
@@ -137,6 +139,7 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
         columns["level2"] = name_col.index + 1  # 一级/二级 in one cell: both are fixed in that cell
     item_cols = [c.index for c in cols if c.kind == "text" and c.field in _ITEM_FIELDS]
     seq_cols = {c.index for c in cols if c.kind == "text" and c.field == "seq"}
+    n_seq = len(seq_cols)
     header = layout.header_labels
     probe = next((c.index for c in cols if c.kind == "text" and c.field == "content"), item_cols[0] if item_cols else -1)
     is_ditto, is_note = vocab.is_ditto, vocab.is_note
@@ -154,21 +157,25 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
             continue
         if len(own) < width:
             own = own + [""] * (width - len(own))
-        nonblank = [(c, x) for c, x in enumerate(own) if x]
+        # The (column, text) list is built only for the few rows that need it: counting is C-speed.
+        count = len(own) - own.count("")
         sheet_row = r + 1
-        first_text = nonblank[0][1] if nonblank else ""
-        # Not data: notes, signature lines, the header repeated at a printed page break.
-        if len(nonblank) <= 2 and is_note(first_text):
-            out.skipped.append((sheet_row, "note"))
-            continue
-        if len(nonblank) <= 3 and _SIGNATURE.match(first_text):
-            out.skipped.append((sheet_row, "signature"))
-            continue
+        if count <= 3:
+            nonblank = [(c, x) for c, x in enumerate(own) if x]
+            first_text = nonblank[0][1] if nonblank else ""
+            # Not data: notes, signature lines, the header repeated at a printed page break.
+            if count <= 2 and is_note(first_text):
+                out.skipped.append((sheet_row, "note"))
+                continue
+            if _SIGNATURE.match(first_text):
+                out.skipped.append((sheet_row, "signature"))
+                continue
         if probe >= 0 and own[probe] and own[probe] == header.get(probe):
-            if sum(1 for c, x in nonblank if header.get(c) == x) >= 3:
+            if sum(1 for c, x in enumerate(own) if x and header.get(c) == x) >= 3:
                 out.skipped.append((sheet_row, "header"))
                 continue
-        if nonblank and all(c in seq_cols for c, _ in nonblank) and all(x.isdigit() for _, x in nonblank):
+        if 0 < count <= n_seq and all(c in seq_cols for c, x in enumerate(own) if x) \
+                and all(x.isdigit() for x in own if x):
             numbered_only.append(sheet_row)  # a template row numbered in advance and never filled in
             out.skipped.append((sheet_row, "numbered"))
             continue
@@ -182,14 +189,14 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
                     values[c] = text
                     filled[c] = "merge"
         # A section heading: one cell of text (usually merged across the row) and nothing else.
-        if len(nonblank) == 1 and _is_heading(r, nonblank[0], covered, width, item_cols):
+        if count == 1 and _is_heading(r, nonblank[0], covered, width, item_cols):
             text = nonblank[0][1]
             section_domain = ctx.domain_of(_heading_domain(text)) or section_domain
             out.findings.append(finding("row-heading", SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
                                                                       cell=cell_ref(sheet_row, nonblank[0][0] + 1)),
                                         row=sheet_row, text=_clip(text)))
             continue
-        dittos = [(c, x) for c, x in nonblank if x[0] in ditto_starts and is_ditto(x)]
+        dittos = [(c, x) for c, x in enumerate(own) if x and x[0] in ditto_starts and is_ditto(x)]
         if filled:  # a merged 同上 repeats the row above too
             dittos += [(c, values[c]) for c in list(filled) if values[c][0] in ditto_starts and is_ditto(values[c])]
         for c, x in dittos:
@@ -206,7 +213,7 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
             if own[c] and c not in filled:
                 break
         else:
-            text = " | ".join(x for _, x in nonblank)
+            text = " | ".join(x for x in own if x)
             has_merged_name = any(values[c] for c in item_cols)
             reason = ("只有合并或“同上”填充的内容，没有本行自己的事项名称或公开内容" if has_merged_name
                       else "没有事项名称和公开内容")
@@ -267,8 +274,9 @@ def _record(
     for i, fld in plan.text:
         text = values[i]
         if text:
-            # One string object per distinct text (依据, 时限, 主体 repeat down a sheet): the copies go with the rows.
-            data[fld] = same.setdefault(text, text)
+            # One string object per distinct text (依据, 时限, 主体 repeat down a sheet): the copies go with the
+            # rows.  公开内容 and 序号 differ row by row: keeping them would only grow the table.
+            data[fld] = text if fld in _UNIQUE_FIELDS else same.setdefault(text, text)
     for i in plan.name:
         text = values[i]
         if text:
@@ -292,10 +300,13 @@ def _record(
                 out.domain_texts.append((text, SourceLocation(path=ctx.path, sheet=ctx.sheet, row=sheet_row,
                                                               cell=cell_ref(sheet_row, i + 1), field="domain")))
     ticks: dict[str, list[str]] = {}
+    marks = plan.marks
     for i, fld, value in plan.ticks:
         text = values[i]
         if text:
-            mark = vocab.parse_mark(text)
+            mark = marks.get(text, 0)
+            if mark == 0:
+                mark = marks[text] = vocab.parse_mark(text)
             if mark is None:
                 unknown[f"tick:{fld}:{cell_ref(sheet_row, i + 1)}"] = (text,)
             elif mark and value:
@@ -351,13 +362,19 @@ def _record(
     category = data.get("category")
     if domain is None and category:
         domain = ctx.domain_of(category)  # Shanghai's 类别 (综合政务 …) is a 全领域 domain
-    source = _trusted(SourceLocation, {"path": ctx.path, "sheet": ctx.sheet, "row": sheet_row, "column": None,
-                                       "cell": None, "field": None})
-    fields = {**_ITEM_DEFAULTS, **data}
-    fields.update(domain=domain, channels=channels, audience=tuple(ticks.get("audience") or words.get("audience") or ()),
-                  audience_note=audience_note, mode=tuple(ticks.get("mode") or words.get("mode") or ()),
-                  levels=tuple(ticks.get("levels") or words.get("levels") or ()), links=tuple(links),
-                  unit=data.get("unit") or ctx.unit, extra=extra, source=source)
+    fields = _ITEM_DEFAULTS.copy()
+    fields.update(data)
+    fields["domain"] = domain
+    fields["channels"] = channels
+    fields["audience"] = tuple(ticks.get("audience") or words.get("audience") or ())
+    fields["audience_note"] = audience_note
+    fields["mode"] = tuple(ticks.get("mode") or words.get("mode") or ())
+    fields["levels"] = tuple(ticks.get("levels") or words.get("levels") or ())
+    fields["links"] = tuple(links) if links else ()
+    fields["unit"] = data.get("unit") or ctx.unit
+    fields["extra"] = extra
+    fields["source"] = _trusted(SourceLocation, {"path": ctx.path, "sheet": ctx.sheet, "row": sheet_row,
+                                                 "column": None, "cell": None, "field": None})
     item = _trusted(DisclosureItem, fields)
     return ItemRecord(item=item, columns=columns, unknown=unknown or _EMPTY, filled=how or _EMPTY)
 

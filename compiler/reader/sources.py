@@ -24,6 +24,7 @@ import select
 import signal
 import struct
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from typing import Any
 
 from zwgk.compiler.reader.limits import Limits, ReadRefused
 from zwgk.compiler.reader.ooxml import PackageScan, SheetScan, col_number, scan_ods, scan_xlsx
-from zwgk.validators.normalise import clean_cell
+from zwgk.validators.normalise import ROW_JOIN, clean_cell, joined_is_clean
 from zwgk.validators.sheet import column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -117,17 +118,36 @@ def load(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
     if kind == "csv":
         return _load_csv(path, limits, name)
     if kind == "ole":
-        xls_scan = _scan_ole(path, limits)
-        return _isolated(lambda: _load_calamine(path, "xls", limits, xls_scan), limits, started)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            scan = scan_xlsx(zf, limits) if kind == "xlsx" else scan_ods(zf, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
-        raise ReadRefused("file-unreadable", reason="文件已损坏（压缩结构不完整，可能未传完）") from exc
-    except (EOFError, OSError, ValueError, KeyError, NotImplementedError, IndexError, UnicodeError) as exc:
-        raise ReadRefused("file-unreadable", reason=f"文件已损坏（{type(exc).__name__}）") from exc
-    _check_time(started, limits)
-    return _isolated(lambda: _load_calamine(path, kind, limits, scan), limits, started)
+        return _apply_scan(_isolated(lambda: _load_calamine(path, "xls", limits), limits, started,
+                                     scan=lambda: _scan_ole(path, limits)))
+
+    def scan_zip() -> PackageScan:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return scan_xlsx(zf, limits) if kind == "xlsx" else scan_ods(zf, limits)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+            raise ReadRefused("file-unreadable", reason="文件已损坏（压缩结构不完整，可能未传完）") from exc
+        except (EOFError, OSError, ValueError, KeyError, NotImplementedError, IndexError, UnicodeError) as exc:
+            raise ReadRefused("file-unreadable", reason=f"文件已损坏（{type(exc).__name__}）") from exc
+
+    return _apply_scan(_isolated(lambda: _load_calamine(path, kind, limits), limits, started, scan=scan_zip))
+
+
+def _apply_scan(result: tuple[LoadedFile, PackageScan | None]) -> LoadedFile:
+    """Add what our own package scan found and calamine does not give: links, formulas, macros."""
+    loaded, scan = result
+    if scan is None:
+        return loaded
+    scans = {s.name: s for s in scan.sheets}
+    for grid in loaded.grids:
+        s_scan = scans.get(grid.name)
+        if s_scan:
+            for ref, url in {**s_scan.formula_links, **s_scan.hyperlinks}.items():
+                grid.hyperlinks[_ref_to_rc(ref)] = url
+            grid.formulas_without_value = s_scan.formulas_without_value
+    loaded.has_macros = scan.has_macros
+    loaded.external_links = list(scan.external_links)
+    return loaded
 
 
 # What a read must never swallow.  Everything else calamine raises, including pyo3's PanicException (a
@@ -141,15 +161,21 @@ def _check_time(started: float, limits: Limits) -> None:
         raise ReadRefused("file-limit-exceeded", limit="读取时间", actual=f"{spent:.0f} 秒", maximum=f"{limits.max_seconds:g} 秒")
 
 
-def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) -> LoadedFile:
-    """Run ``read`` in a forked child under an address-space limit and the time left of the budget.
+def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
+              scan: Callable[[], PackageScan] | None = None) -> tuple[LoadedFile, PackageScan | None]:
+    """Run ``read`` in a forked child under an address-space limit and the time left of the budget, while
+    this process runs ``scan`` (our own inspection of the package) on the other core.
 
-    The child sends back the pickled result (or the refusal); its death by signal, a panic or a timeout
-    becomes a refusal here.  Without fork (Windows) or with ``isolate=False`` the read runs in-process,
-    behind the same pre-flight checks."""
+    The scan's verdict comes first: a refusal there kills the child and is the answer, so a hostile file
+    is refused with the scan's precise sentence even though the child started on it (the child cannot
+    hurt us: its memory is capped and it dies with the budget).  The child sends back the pickled result
+    (or the refusal); its death by signal, a panic or a timeout becomes a refusal here.  Without fork
+    (Windows) or with ``isolate=False`` the scan runs first and the read then runs in-process."""
     if not limits.isolate or not hasattr(os, "fork"):
+        scanned = scan() if scan else None
+        _check_time(started, limits)
         try:
-            return read()
+            return read(), scanned
         except ReadRefused:
             raise
         except MemoryError as exc:
@@ -171,8 +197,7 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) ->
             result: tuple[object, ...]
             try:
                 child_result = read()
-                # The cell grid as marshal blobs: seven times faster to serialise than pickling the strings.
-                blobs = [marshal.dumps(g.rows) for g in child_result.grids]
+                blobs = [_pack_rows(g.rows) for g in child_result.grids]
                 for g in child_result.grids:
                     g.rows = []
                 result = ("ok", child_result, blobs)
@@ -183,7 +208,9 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) ->
             except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
                 result = ("error", _short(exc))
             data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
+            # Length first: the parent knows the answer is whole without waiting for this process to end
+            # (its exit, unmapping a few hundred MB, is then off the critical path).
+            view = memoryview(struct.pack("<Q", len(data)) + data)
             while view:
                 view = view[os.write(wfd, view[: 1 << 20]):]
         except BaseException:  # noqa: B036
@@ -191,8 +218,21 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) ->
         finally:
             os._exit(status)
     os.close(wfd)
+    found: PackageScan | None = None
+    if scan is not None:
+        try:
+            found = scan()
+            _check_time(started, limits)
+        except BaseException:
+            os.close(rfd)
+            os.kill(pid, signal.SIGKILL)
+            _wait(pid)
+            err.close()
+            raise
     chunks: list[bytes] = []
-    timed_out = False
+    received = 0
+    expected = -1  # bytes of the answer, once its 8-byte length has arrived
+    timed_out = complete = False
     try:
         deadline = started + limits.max_seconds
         while True:
@@ -207,18 +247,30 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) ->
             if not chunk:
                 break
             chunks.append(chunk)
+            received += len(chunk)
+            if expected < 0 and received >= 8:
+                head = b"".join(chunks)
+                chunks = [head]
+                expected = 8 + struct.unpack_from("<Q", head)[0]
+            if 0 <= expected <= received:
+                complete = True
+                break
     finally:
         os.close(rfd)
         if timed_out:
             os.kill(pid, signal.SIGKILL)
-        _, status = _wait(pid)
+        if complete:
+            status = 0
+            threading.Thread(target=_wait, args=(pid,), daemon=True).start()  # reap it while we go on
+        else:
+            _, status = _wait(pid)
     if timed_out:
         raise ReadRefused("file-limit-exceeded", limit="读取时间", actual=f"超过 {limits.max_seconds:g} 秒",
                           maximum=f"{limits.max_seconds:g} 秒")
     err.seek(0)
     first_error = err.read(4096).decode("utf-8", "replace")
     err.close()
-    if os.WIFSIGNALED(status) or not chunks:
+    if os.WIFSIGNALED(status) or not complete:
         if "memory allocation" in first_error or "capacity overflow" in first_error:
             raise _memory_refusal(limits)
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
@@ -226,19 +278,41 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float) ->
             f"表格解析程序读取此文件时异常终止（信号 {sig}），文件结构异常，或读取所需内存超过 "
             f"{limits.max_memory_bytes // 1048576} MB 的上限"))
     try:
-        payload: tuple[Any, ...] = pickle.loads(b"".join(chunks))
+        payload: tuple[Any, ...] = pickle.loads(memoryview(b"".join(chunks))[8:expected])
     except Exception as exc:
         raise ReadRefused("file-unreadable", reason="表格解析程序没有返回完整结果") from exc
     if payload[0] == "ok":
         loaded: LoadedFile = payload[1]
         for grid, blob in zip(loaded.grids, payload[2], strict=True):
-            grid.rows = marshal.loads(blob)
-        return loaded
+            grid.rows = _unpack_rows(blob)
+        return loaded, found
     if payload[0] == "refused":
         raise ReadRefused(payload[1], **payload[2])
     if payload[0] == "memory":
         raise _memory_refusal(limits)
     raise ReadRefused("file-unreadable", reason=f"工作簿无法解析（{payload[1]}）")
+
+
+# Cleaned cells hold no control characters, so a grid travels as one string: cells joined with US, rows
+# with RS.  Decoding one string and splitting it is twice as fast as unmarshalling a million small ones.
+_CELL_SEP, _ROW_SEP = "\x1f", "\x1e"
+
+
+def _pack_rows(rows: list[list[str]]) -> tuple[str, bytes]:
+    if rows and all(rows):
+        text = _ROW_SEP.join([_CELL_SEP.join(row) for row in rows])
+        # Proof that no cell held a separator (cleaning removes them; a bug there must not shift cells).
+        if text.count(_ROW_SEP) == len(rows) - 1 and text.count(_CELL_SEP) == sum(map(len, rows)) - len(rows):
+            return "joined", marshal.dumps(text)
+    return "lists", marshal.dumps(rows)
+
+
+def _unpack_rows(blob: tuple[str, bytes]) -> list[list[str]]:
+    kind, data = blob
+    if kind == "joined":
+        return [row.split(_CELL_SEP) for row in marshal.loads(data).split(_ROW_SEP)]
+    rows: list[list[str]] = marshal.loads(data)
+    return rows
 
 
 def _wait(pid: int) -> tuple[int, int]:
@@ -434,7 +508,7 @@ def _biff_hlink(rec: bytes) -> tuple[tuple[int, int], str] | None:
         return None
 
 
-def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | None) -> LoadedFile:
+def _load_calamine(path: Path, kind: str, limits: Limits) -> LoadedFile:
     import python_calamine as pc
 
     try:
@@ -452,13 +526,11 @@ def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | No
         if "password" in text or "encrypt" in text:
             raise ReadRefused("file-encrypted") from exc
         raise ReadRefused("file-unreadable", reason=f"工作簿无法解析（{_short(exc)}）") from exc
-    scans = {s.name: s for s in scan.sheets} if scan else {}
     grids: list[Grid] = []
     try:
         for meta in wb.sheets_metadata:
             if str(meta.typ).endswith("WorkSheet") is False and "WorkSheet" not in str(meta.typ):
                 continue  # chart sheets, macro sheets
-            s_scan = scans.get(meta.name)
             try:
                 sheet = wb.get_sheet_by_name(meta.name)
             except _STOP:
@@ -478,15 +550,7 @@ def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | No
                 truncated = max(sheet.total_height - nrows, 1)
                 raw = raw[:nrows]
             grid = Grid(name=meta.name, rows=[], truncated_rows=truncated)
-            cap = limits.max_cell_chars
-            for r, row in enumerate(raw):
-                out = [clean_cell(v) if v != "" else "" for v in row]
-                if out and max(map(len, out)) > cap:  # rare: only then look at each cell
-                    for c, text in enumerate(out):
-                        if len(text) > cap:
-                            grid.long_cells.append((r, c, len(text)))
-                            out[c] = text[:cap]
-                grid.rows.append(out)
+            grid.rows = _clean_rows(raw, limits.max_cell_chars, grid.long_cells)
             del raw
             try:
                 merged = sheet.merged_cell_ranges or []
@@ -495,22 +559,40 @@ def _load_calamine(path: Path, kind: str, limits: Limits, scan: PackageScan | No
             except BaseException:  # noqa: B036 - merged ranges are a nicety; a panic here loses only them
                 merged = []
             grid.merged = [(a[0], a[1], b[0], b[1]) for a, b in merged][:100_000]
-            if s_scan:
-                for ref, url in {**s_scan.formula_links, **s_scan.hyperlinks}.items():
-                    grid.hyperlinks[_ref_to_rc(ref)] = url
-                grid.formulas_without_value = s_scan.formulas_without_value
             grids.append(grid)
     finally:
         try:
             wb.close()
         except Exception:
             pass
-    return LoadedFile(
-        kind=kind,
-        grids=grids,
-        has_macros=bool(scan and scan.has_macros),
-        external_links=list(scan.external_links) if scan else [],
-    )
+    return LoadedFile(kind=kind, grids=grids)
+
+
+def _clean_rows(raw: list[list[Any]], cap: int, long_cells: list[tuple[int, int, int]]) -> list[list[str]]:
+    """calamine's values → cleaned cell texts, longer ones cut at ``cap`` and listed in ``long_cells``.
+
+    The hot loop of every read (a million cells at 100,000 rows): a clean, short row is kept as it is
+    after one test of the whole row, so clean_cell runs only on the cells of the rows that need it."""
+    rows: list[list[str]] = []
+    join = ROW_JOIN.join
+    for r, row in enumerate(raw):
+        try:
+            joined = join(row)  # calamine's list is ours to keep: an all-text row needs no copy
+            out = row
+        except TypeError:  # numbers, dates, booleans
+            out = [v if v.__class__ is str else clean_cell(v) for v in row]
+            joined = join(out)
+        if len(joined) <= cap and joined_is_clean(joined):
+            rows.append(out)
+            continue
+        out = [clean_cell(v) if v else "" for v in out]
+        if out and max(map(len, out)) > cap:  # rare: only then look at each cell
+            for c, text in enumerate(out):
+                if len(text) > cap:
+                    long_cells.append((r, c, len(text)))
+                    out[c] = text[:cap]
+        rows.append(out)
+    return rows
 
 
 def _ref_to_rc(ref: str) -> tuple[int, int]:

@@ -19,20 +19,33 @@ from zwgk.validators.sheet import RuleContext, SheetData
     fix=("请删除重复行，或把两行合并。", "Delete or merge the duplicate row."),
 )
 def duplicate_items(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
-    seen: dict[tuple[str, ...], int] = {}
-    memo: dict[str, str] = {}
+    # Items group by their names first; a content key is worked out only inside a group of two or more
+    # (most names are unique in a sheet, so most contents are never normalised).
+    groups: dict[tuple[str, ...], list[list[object]]] = {}  # names → [[content, content key | None, row]]
+    # Keys are never empty, so that `memo.get(x) or …` misses only unseen texts: a blank is "\x01", a text
+    # of nothing but punctuation "\x00" (cleaned cells hold no control characters, so neither is real text).
+    memo: dict[str | None, str] = {None: "\x01", "": "\x01"}
     fld = "level2" if "level2" in (sheet.records[0].columns if sheet.records else {}) else "level1"
     for rec in sheet.records:
         it = rec.item
         names = (it.level1, it.level2, it.level3)
         if not any(names):
             continue
-        key = tuple(memo.get(x) or _key(x, memo) for x in (*names, it.content))
-        first = seen.get(key)
-        if first is None:
-            seen[key] = it.source.row or 0
+        key = tuple([memo.get(x) or _key(x, memo) for x in names])
+        group = groups.get(key)
+        row = it.source.row or 0
+        if group is None:
+            groups[key] = [[it.content, None, row]]
+            continue
+        mine = memo.get(it.content) or _key(it.content, memo)
+        for entry in group:
+            if entry[1] is None:
+                entry[1] = memo.get(entry[0]) or _key(entry[0], memo)  # type: ignore[arg-type]
+            if entry[1] == mine:
+                yield finding("item-duplicate", rec.at(fld), item=it.name, first=entry[2])
+                break
         else:
-            yield finding("item-duplicate", rec.at(fld), item=it.name, first=first)
+            group.append([it.content, mine, row])
 
 
 # Spaces and punctuation dropped and case folded, as name_key does for names, with one regex pass: this
@@ -40,8 +53,8 @@ def duplicate_items(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
 _DROP = re.compile(r"[\s\-_·•・.,，。、:：;；'\"“”‘’()（）\[\]【】〔〕<>《》/\\|]+")
 
 
-def _key(text: str | None, memo: dict[str, str]) -> str:
+def _key(text: str | None, memo: dict[str | None, str]) -> str:
     if not text:
-        return ""
-    key = memo[text] = _DROP.sub("", text).lower() or "\x00"  # never empty: an empty key would miss the memo
+        return "\x01"
+    key = memo[text] = _DROP.sub("", text).lower() or "\x00"
     return key
