@@ -6,6 +6,7 @@ with its own time limit), so the content is part of the key.
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from zwgk.validators.models import Finding, Severity
 from zwgk.validators.registry import finding, rule
@@ -21,7 +22,7 @@ from zwgk.validators.sheet import RuleContext, SheetData
 def duplicate_items(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
     # Items group by their names first; a content key is worked out only inside a group of two or more
     # (most names are unique in a sheet, so most contents are never normalised).
-    groups: dict[tuple[str, ...], list[list[object]]] = {}  # names → [[content, content key | None, row]]
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}  # names → [[content, content key | None, row]]
     # Keys are never empty, so that `memo.get(x) or …` misses only unseen texts: a blank is "\x01", a text
     # of nothing but punctuation "\x00" (cleaned cells hold no control characters, so neither is real text).
     memo: dict[str | None, str] = {None: "\x01", "": "\x01"}
@@ -40,7 +41,7 @@ def duplicate_items(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
         mine = memo.get(it.content) or _key(it.content, memo)
         for entry in group:
             if entry[1] is None:
-                entry[1] = memo.get(entry[0]) or _key(entry[0], memo)  # type: ignore[arg-type]
+                entry[1] = memo.get(entry[0]) or _key(entry[0], memo)
             if entry[1] == mine:
                 yield finding("item-duplicate", rec.at(fld), item=it.name, first=entry[2])
                 break
