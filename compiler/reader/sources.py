@@ -195,24 +195,30 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
             faulthandler.disable()  # an abort here is an answer, not a crash to dump on the user's terminal
             _limit_memory(limits)
             result: tuple[object, ...]
+            blobs: list[bytes] = []
             try:
                 child_result = read()
-                blobs = [_pack_rows(g.rows) for g in child_result.grids]
+                kinds = []
                 for g in child_result.grids:
+                    kind, blob = _pack_rows(g.rows)
                     g.rows = []
-                result = ("ok", child_result, blobs)
+                    kinds.append((kind, len(blob)))
+                    blobs.append(blob)
+                result = ("ok", child_result, kinds)
             except ReadRefused as refused:
                 result = ("refused", refused.code, refused.params)
             except MemoryError:
                 result = ("memory",)
             except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
                 result = ("error", _short(exc))
-            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            # Length first: the parent knows the answer is whole without waiting for this process to end
-            # (its exit, unmapping a few hundred MB, is then off the critical path).
-            view = memoryview(struct.pack("<Q", len(data)) + data)
-            while view:
-                view = view[os.write(wfd, view[: 1 << 20]):]
+            head = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            # Sizes first: the parent knows the answer is whole without waiting for this process to end (its
+            # exit, unmapping a few hundred MB, is then off the critical path).  The grids follow as raw bytes,
+            # never copied into one message.
+            for part in (struct.pack("<QQ", len(head), sum(map(len, blobs))), head, *blobs):
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(wfd, view[: 1 << 20]):]
         except BaseException:  # noqa: B036
             status = 3
         finally:
@@ -229,10 +235,9 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
             _wait(pid)
             err.close()
             raise
-    chunks: list[bytes] = []
-    received = 0
-    expected = -1  # bytes of the answer, once its 8-byte length has arrived
-    timed_out = complete = False
+    buf = bytearray(16)  # the two sizes; then head and grids, read in place (no chunk list, no joins)
+    got = 0
+    sized = timed_out = complete = False
     try:
         deadline = started + limits.max_seconds
         while True:
@@ -243,16 +248,18 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
             ready, _, _ = select.select([rfd], [], [], remaining)
             if not ready:
                 continue
-            chunk = os.read(rfd, 1 << 20)
-            if not chunk:
+            n = os.readv(rfd, [memoryview(buf)[got : got + (1 << 22)]])
+            if not n:
                 break
-            chunks.append(chunk)
-            received += len(chunk)
-            if expected < 0 and received >= 8:
-                head = b"".join(chunks)
-                chunks = [head]
-                expected = 8 + struct.unpack_from("<Q", head)[0]
-            if 0 <= expected <= received:
+            got += n
+            if not sized and got == 16:
+                head_len, blob_len = struct.unpack("<QQ", buf)
+                if head_len + blob_len > 4 * limits.max_memory_bytes:
+                    break  # not an answer our child could have sent
+                buf = bytearray(16 + head_len + blob_len)
+                struct.pack_into("<QQ", buf, 0, head_len, blob_len)
+                sized = True
+            if sized and got == len(buf):
                 complete = True
                 break
     finally:
@@ -277,14 +284,18 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
         raise ReadRefused("file-unreadable", reason=(
             f"表格解析程序读取此文件时异常终止（信号 {sig}），文件结构异常，或读取所需内存超过 "
             f"{limits.max_memory_bytes // 1048576} MB 的上限"))
+    view = memoryview(buf)
     try:
-        payload: tuple[Any, ...] = pickle.loads(memoryview(b"".join(chunks))[8:expected])
+        payload: tuple[Any, ...] = pickle.loads(view[16 : 16 + head_len])
     except Exception as exc:
         raise ReadRefused("file-unreadable", reason="表格解析程序没有返回完整结果") from exc
     if payload[0] == "ok":
         loaded: LoadedFile = payload[1]
-        for grid, blob in zip(loaded.grids, payload[2], strict=True):
-            grid.rows = _unpack_rows(blob)
+        at = 16 + head_len
+        for grid, (kind, size) in zip(loaded.grids, payload[2], strict=True):
+            grid.rows = _unpack_rows(kind, view[at : at + size])
+            at += size
+        view.release()
         return loaded, found
     if payload[0] == "refused":
         raise ReadRefused(payload[1], **payload[2])
@@ -299,18 +310,19 @@ _CELL_SEP, _ROW_SEP = "\x1f", "\x1e"
 
 
 def _pack_rows(rows: list[list[str]]) -> tuple[str, bytes]:
+    """A grid as bytes: ("joined", UTF-8 of the joined cells) or, for grids with an empty row, marshal."""
     if rows and all(rows):
         text = _ROW_SEP.join([_CELL_SEP.join(row) for row in rows])
         # Proof that no cell held a separator (cleaning removes them; a bug there must not shift cells).
         if text.count(_ROW_SEP) == len(rows) - 1 and text.count(_CELL_SEP) == sum(map(len, rows)) - len(rows):
-            return "joined", marshal.dumps(text)
+            rows.clear()  # the texts are in `text` now: halve the peak before encoding
+            return "joined", text.encode("utf-8", "surrogatepass")
     return "lists", marshal.dumps(rows)
 
 
-def _unpack_rows(blob: tuple[str, bytes]) -> list[list[str]]:
-    kind, data = blob
+def _unpack_rows(kind: str, data: memoryview) -> list[list[str]]:
     if kind == "joined":
-        return [row.split(_CELL_SEP) for row in marshal.loads(data).split(_ROW_SEP)]
+        return [row.split(_CELL_SEP) for row in str(data, "utf-8", "surrogatepass").split(_ROW_SEP)]
     rows: list[list[str]] = marshal.loads(data)
     return rows
 
@@ -543,21 +555,22 @@ def _load_calamine(path: Path, kind: str, limits: Limits) -> LoadedFile:
                 if w > limits.max_columns or h * w > limits.max_cells * 4:
                     raise ReadRefused("file-limit-exceeded", limit=f"工作表「{meta.name}」的单元格区域",
                                       actual=f"{h}×{w}", maximum=f"{limits.max_cells} 个单元格")
-            nrows = limits.max_rows
-            raw = sheet.to_python(skip_empty_area=False, nrows=nrows + 1)
-            truncated = 0
-            if len(raw) > nrows:
-                truncated = max(sheet.total_height - nrows, 1)
-                raw = raw[:nrows]
-            grid = Grid(name=meta.name, rows=[], truncated_rows=truncated)
-            grid.rows = _clean_rows(raw, limits.max_cell_chars, grid.long_cells)
-            del raw
             try:
                 merged = sheet.merged_cell_ranges or []
             except _STOP:
                 raise
             except BaseException:  # noqa: B036 - merged ranges are a nicety; a panic here loses only them
                 merged = []
+            nrows = limits.max_rows
+            raw = sheet.to_python(skip_empty_area=False, nrows=nrows + 1)
+            truncated = 0
+            if len(raw) > nrows:
+                truncated = max(sheet.total_height - nrows, 1)
+                raw = raw[:nrows]
+            del sheet  # calamine's own copy of the cells goes before the texts are cleaned (peak memory)
+            grid = Grid(name=meta.name, rows=[], truncated_rows=truncated)
+            grid.rows = _clean_rows(raw, limits.max_cell_chars, grid.long_cells)
+            del raw
             grid.merged = [(a[0], a[1], b[0], b[1]) for a, b in merged][:100_000]
             grids.append(grid)
     finally:
