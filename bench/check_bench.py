@@ -10,8 +10,8 @@ each in its own subprocess so that start-up and peak memory are measured the sam
 * ``zwgk``     — the ``zwgk check --format json`` command exactly as a user runs it (the console script).
 
 Wall time is the best of ``--repeat`` runs; peak memory is the largest of the child's ru_maxrss from wait4
-and the sum of the resident sets of the child and its descendants sampled every 5 ms (zwgk's isolated read
-runs beside the process that forked it).  Then every injected defect must be
+and the sum of the proportional resident sets (Pss) of the child and its descendants sampled every 5 ms
+(zwgk's isolated read runs beside the process that forked it and shares its pages).  Then every injected defect must be
 found at its cell and nothing else reported.  Targets (issue 2 §8): at 100,000 rows zwgk ≤ 1.5× calamine
 and ≤ 400 MB; at 200 rows the whole command ≤ 0.3 s.  The exit code is 1 when a defect is missed or a
 false one reported (the targets are printed, not enforced: they depend on the machine).
@@ -49,13 +49,15 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _tree_rss_kb(pid: int) -> int:
-    """Resident KB of ``pid`` and all its descendants now (zwgk's reader child runs beside its parent)."""
+    """Proportional resident KB of ``pid`` and all its descendants now (zwgk's reader child runs beside
+    its parent)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            # Pss, not Rss: a forked child shares the parent's pages, which Rss would count twice.
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo.extend(int(c) for c in fh.read().split())
@@ -68,8 +70,9 @@ def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, i
     """(wall seconds, peak MB, exit status, CPU seconds) of one run of cmd.
 
     Peak memory is the larger of the child's ru_maxrss (which covers each descendant separately) and the
-    largest sum of the resident sets of the whole process tree, sampled every 5 ms: zwgk's reader child
-    and its parent are alive at the same time, so their sum is what the machine must hold."""
+    largest sum of the proportional resident sets (Pss) of the whole process tree, sampled every 5 ms:
+    zwgk's reader child and its parent are alive at the same time, so their sum is what the machine must
+    hold."""
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     peak_kb = 0
     try:
