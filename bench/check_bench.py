@@ -99,6 +99,35 @@ def best(cmd: list[str], repeat: int, stdout: Path | None = None) -> tuple[float
     return min(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2], min(r[3] for r in runs)
 
 
+PHASES = """
+import sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+from zwgk.compiler.check import rule_context, validate
+from zwgk.compiler.emit.check_report import to_json
+from zwgk.compiler.reader import gc_paused, read_file
+from zwgk.compiler.reader.limits import DEFAULT_LIMITS
+from zwgk.compiler.reader.sources import load
+from zwgk.validators.models import FileResult
+ctx = rule_context()
+t1 = time.perf_counter()
+path = Path(sys.argv[1])
+with gc_paused():
+    t = time.perf_counter(); load(path, DEFAULT_LIMITS); t_load = time.perf_counter() - t
+t = time.perf_counter(); read = read_file(path, reference=ctx.reference, vocabulary=ctx.vocabulary); t_read = time.perf_counter() - t
+with gc_paused():
+    t = time.perf_counter(); found = validate(read, ctx); t_rules = time.perf_counter() - t
+t = time.perf_counter()
+result = FileResult(path=read.path, unit=read.unit, sheets=tuple(read.summaries),
+                    items=tuple(r.item for s in read.sheets for r in s.records), findings=tuple(found))
+to_json([result], "zh")
+t_out = time.perf_counter() - t
+print(f"start-up (imports, reference catalogues) {t1 - t0:.2f} s | load: package scan beside calamine + cleaning "
+      f"+ transfer {t_load:.2f} s | layout and items {t_read - t_load:.2f} s | rules {t_rules:.2f} s | "
+      f"report {t_out:.2f} s")
+"""
+
+
 def verify(report_path: Path, truth_path: Path) -> tuple[int, list[tuple[str, str]], list[tuple[str, str]]]:
     report = json.loads(report_path.read_text(encoding="utf-8"))
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
@@ -148,6 +177,9 @@ def main() -> int:
             print(f"target 100k rows ≤ 1.5× calamine: {zw[0] / cal[0]:.2f}×  {'met' if zw[0] <= 1.5 * cal[0] else 'NOT met'}")
             print(f"target 100k rows ≤ 400 MB: {zw[1]:.0f} MB  {'met' if zw[1] <= 400 else 'NOT met'}")
     print("defects: " + ("every injected defect found, no false ones" if ok else "MISMATCH (see above)"))
+    largest = max(args.rows)
+    print(f"\nwhere zwgk's time goes at {largest} rows (one in-process run, wall seconds):")
+    subprocess.run([PY, "-c", PHASES, str(args.out / f"national-{largest}.xlsx")], env=ENV, check=False)
     return 0 if ok else 1
 
 
