@@ -3,11 +3,13 @@
 Every format becomes the same :class:`Grid` so that the layout and row logic never know where a sheet
 came from.  Coordinates are 0-based here; the reader converts to Excel's 1-based rows and A1 refs.
 
-Untrusted files are read in two layers.  First our own checks, before any library sees the file: zip
-packages are inflated and measured by ooxml.py, .xls compound files are opened with olefile and their
-BIFF cell records walked for the real used area and an encryption record, CSV is decoded by us.  Then
-python-calamine runs in a forked child with an address-space limit and the time left of the budget: a
-Rust abort (signal 6), a panic, a memory blow-up or a hang there becomes a one-sentence refusal.
+Untrusted files are read in two layers.  Our own checks: zip packages are inflated and measured by
+ooxml.py, .xls compound files are opened with olefile and their BIFF cell records walked for the real
+used area and an encryption record, CSV is decoded by us.  And python-calamine runs in a forked child
+with an address-space limit and the time left of the budget: a Rust abort (signal 6), a panic, a memory
+blow-up or a hang there becomes a one-sentence refusal.  The two run side by side (our checks in this
+process, calamine in the child, one core each); the checks' verdict comes first, and their refusal
+kills the child.  Without fork the checks run first and calamine then runs in-process.
 """
 
 from __future__ import annotations
