@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from zwgk.validators.models import DisclosureItem, SheetSummary, SourceLocation
@@ -78,11 +79,16 @@ class RuleContext:
     extra_government_hosts: tuple[str, ...] = ()
 
     def is_government_host(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
-        hosts = (*self.vocabulary.government_hosts, *self.extra_government_hosts)
-        if any(host == h or host.endswith("." + h) for h in hosts):
-            return True
-        return any(host.endswith(s) or host == s.lstrip(".") for s in self.vocabulary.government_host_suffixes)
+        return _government_host(host.lower().rstrip("."), (*self.vocabulary.government_hosts, *self.extra_government_hosts),
+                                tuple(self.vocabulary.government_host_suffixes))
+
+
+@lru_cache(maxsize=4096)
+def _government_host(host: str, hosts: tuple[str, ...], suffixes: tuple[str, ...]) -> bool:
+    """Memoised: every link of every sheet asks, and a district's links share a few hosts."""
+    if any(host == h or host.endswith("." + h) for h in hosts):
+        return True
+    return any(host.endswith(s) or host == s.lstrip(".") for s in suffixes)
 
 
 def column_number(cell: str) -> int | None:

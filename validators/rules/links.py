@@ -3,6 +3,7 @@
 import ipaddress
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from zwgk.validators.models import Finding, Severity
@@ -12,9 +13,14 @@ from zwgk.validators.sheet import RuleContext, SheetData
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
+# Whitespace (str.isspace's set, which \s matches) or a control character anywhere in a link.
+_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=65536)
 def link_problem(url: str) -> str | None:
-    """Why url is not a usable http(s) link, or None."""
-    if any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
+    """Why url is not a usable http(s) link, or None.  Memoised: two rules ask about every link."""
+    if _BAD_CHARS.search(url):
         return "含空白或控制字符"
     try:
         parts = urlsplit(url)
@@ -25,22 +31,29 @@ def link_problem(url: str) -> str | None:
     host = (parts.hostname or "").lower()
     if not host:
         return "缺少网站地址"
+    problem = _host_problem(host)
+    if problem:
+        return problem
+    try:
+        _ = parts.port
+    except ValueError:
+        return "端口无效"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _host_problem(host: str) -> str | None:
+    """A sheet's links share a few hosts: each is judged once."""
     try:
         ipaddress.ip_address(host)
         return None
     except ValueError:
         pass
     try:
-        host.encode("idna")
+        ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
         return "网站地址无效"
-    if not _HOST.match(host.encode("idna").decode("ascii")):
-        return "网站地址无效"
-    try:
-        _ = parts.port
-    except ValueError:
-        return "端口无效"
-    return None
+    return None if _HOST.match(ascii_host) else "网站地址无效"
 
 
 @rule(
@@ -71,6 +84,11 @@ def off_government(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
         for url in rec.item.links:
             if link_problem(url):
                 continue
-            host = (urlsplit(url).hostname or "").lower()
+            host = _host_of(url)
             if not ctx.is_government_host(host):
                 yield finding("link-off-government", rec.at("links"), value=url, host=host)
+
+
+@lru_cache(maxsize=65536)
+def _host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
