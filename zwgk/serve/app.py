@@ -11,6 +11,7 @@ deadline â†’ JSON report, page data and annotated copy stored under the token â†
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import math
 import secrets
@@ -363,11 +364,17 @@ async def _run_check(state: State, entry: Entry) -> Entry:
 def _check(state: State, entry: Entry) -> FileResult:
     """Worker thread: the library check.  Nothing from the upload is evaluated or run."""
     src, limits = state.store.upload_path(entry), state.config.reader_limits
-    res = check_file(src, unit=entry.unit_choice, limits=limits, ctx=state.ctx, display_path=entry.original_name)
-    if res.readable and res.unit is None and entry.unit_choice is None:
-        guess = unit_from_name(entry.original_name, state.reference)
-        if guess is not None:
-            res = check_file(src, unit=guess, limits=limits, ctx=state.ctx, display_path=entry.original_name)
+    try:
+        res = check_file(src, unit=entry.unit_choice, limits=limits, ctx=state.ctx, display_path=entry.original_name)
+        if res.readable and res.unit is None and entry.unit_choice is None:
+            guess = unit_from_name(entry.original_name, state.reference)
+            if guess is not None:
+                res = check_file(src, unit=guess, limits=limits, ctx=state.ctx, display_path=entry.original_name)
+    finally:
+        # The reader freezes the heap when it resumes the garbage collector (a one-shot command's speed-up);
+        # a server that runs for weeks hands everything back, so that request objects frozen mid-flight can
+        # still be collected when they end up in a cycle.
+        gc.unfreeze()
     return res
 
 
