@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from proctree import tree_pss_kb  # noqa: E402
 
 PY = sys.executable
 ZWGK = str(Path(PY).with_name("zwgk"))
@@ -46,24 +47,6 @@ OPENPYXL = ("import sys, warnings\nwarnings.simplefilter('ignore')\nfrom openpyx
 # Children write and use bytecode as an installed zwgk does (a PYTHONDONTWRITEBYTECODE environment would
 # otherwise make every run compile every module from source and time the compiler, not zwgk).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def _tree_rss_kb(pid: int) -> int:
-    """Proportional resident KB of ``pid`` and all its descendants now (zwgk's reader child runs beside
-    its parent)."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            # Pss, not Rss: a forked child shares the parent's pages, which Rss would count twice.
-            with open(f"/proc/{p}/smaps_rollup") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    todo.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
 
 
 def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, int, float]:
@@ -82,7 +65,7 @@ def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, i
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak_kb = max(peak_kb, _tree_rss_kb(proc.pid))
+            peak_kb = max(peak_kb, tree_pss_kb(proc.pid))
             time.sleep(0.005)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/hostile_bench.py [--keep DIR] [--only SUBSTRING] [--timeout 60]
 
-Per case: wall time, peak memory (ru_maxrss of the child and the reader process it forks, from wait4),
+Per case: wall time, peak memory (the larger of ru_maxrss from wait4, which covers each process alone, and
+the summed Pss of zwgk and the reader process it forks, sampled every 10 ms: the two run side by side),
 the exit code, the first finding code, whether the answer is the expected one, and whether anything
 printed a traceback.  Exit status 1 if any case misbehaved (wrong answer, traceback, timeout, ≥ 500 MB).
 """
@@ -24,6 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile.corpus import Case  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from proctree import tree_pss_kb  # noqa: E402
+
 MEMORY_BUDGET_MB = 500
 
 
@@ -33,11 +37,12 @@ def run_case(case: Case, timeout: float) -> dict[str, object]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
         deadline = started + timeout
-        status, rusage = 0, None
+        status, rusage, sampled_kb = 0, None, 0
         while True:
             pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            sampled_kb = max(sampled_kb, tree_pss_kb(proc.pid))
             if time.monotonic() > deadline:
                 proc.kill()
                 _, status, rusage = os.wait4(proc.pid, 0)
@@ -62,7 +67,7 @@ def run_case(case: Case, timeout: float) -> dict[str, object]:
     ok = (not timed_out and "Traceback" not in stdout + stderr
           and (want_exit is None and proc.returncode in (0, 1) or proc.returncode == want_exit)
           and (not case.codes or "" in case.codes or bool(codes & set(case.codes))))
-    peak = rusage.ru_maxrss / 1024 if rusage else 0.0
+    peak = max(rusage.ru_maxrss if rusage else 0, sampled_kb) / 1024
     return {"case": case.name, "seconds": elapsed, "peak_mb": peak, "exit": proc.returncode, "first": first,
             "ok": ok and peak < MEMORY_BUDGET_MB, "timeout": timed_out, "note": case.note,
             "stderr": stderr.strip().splitlines()[-1][:160] if stderr.strip() else ""}
