@@ -5,17 +5,23 @@ it, and a *salt*: the tool version, a fingerprint of the reader and rule code, t
 and the safety limits.  Anything that could change what ``check_file`` returns is in the key, so a hit
 is always the result a fresh read would give.  Entries are JSON (never pickle: the build folder is
 ordinary user-writable data, and loading it must not run code).
+
+The same folder keeps each file's *part* of the compiled catalogue (``store_json``/``load_json``: its items
+matched and rendered, its findings worded — see ``compile.FilePart``) under a key that adds zwgk's whole
+code and the language, and beside it the file's rendered catalogue.xlsx rows (``rows_path``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from zwgk.compiler.reader.limits import Limits
@@ -98,18 +104,34 @@ class ResultCache:
         self.hits += 1
         return result
 
+    def rows_path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.rows.json"
+
+    def store_json(self, key: str, body: Any) -> None:
+        """Write a part (see the module docstring); marks the key used."""
+        self.used.add(key)
+        _write_atomic(self.path(key), json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+
+    def load_json(self, key: str) -> Any:
+        """A part, or None when there is none (or it is damaged); marks the key used."""
+        self.used.add(key)
+        try:
+            return json.loads(self.path(key).read_bytes())
+        except (OSError, ValueError):
+            return None
+
     def keep_into(self, target_root: Path) -> None:
         """Hard-link (or copy) the entries this compile used into ``target_root`` (a new build's cache)."""
         for key in sorted(self.used):
-            src = self.path(key)
-            if not src.exists():
-                continue
-            dst = target_root / key[:2] / src.name
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(src, dst)
-            except OSError:
-                shutil.copyfile(src, dst)
+            for src in (self.path(key), self.rows_path(key)):
+                if not src.exists():
+                    continue
+                dst = target_root / key[:2] / src.name
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copyfile(src, dst)
 
 
 def store(path: Path, result: FileResult) -> None:
@@ -117,10 +139,14 @@ def store(path: Path, result: FileResult) -> None:
 
     No fsync: after a power cut an entry may be empty, which reads as a miss — cheaper than 10,000 syncs.
     """
+    _write_atomic(path, result.model_dump_json())
+
+
+def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(result.model_dump_json(), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)  # a cache that cannot be written only costs time on the next compile

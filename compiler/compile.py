@@ -38,12 +38,11 @@ from zwgk.catalogs.vocabulary import load_vocabulary
 from zwgk.compiler.cache import CACHE_DIR, ResultCache, file_digest, salt, store
 from zwgk.compiler.check import check_file, rule_context
 from zwgk.compiler.emit.atomic import atomic_path, write_text
-from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, write_catalogue, write_issues
+from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, item_line, write_catalogue, write_issues
 from zwgk.compiler.emit.catalogue_sqlite import js, write_catalogue_sqlite
-from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, write_catalogue_xlsx
-from zwgk.compiler.emit.graph_export import write_graph
+from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, PreparedRow, RowPart, write_catalogue_xlsx
 from zwgk.compiler.errors import BilingualError
-from zwgk.compiler.graph import edges, graph_attributes, nodes
+from zwgk.compiler.graph import write_compiled_graph
 from zwgk.compiler.manifest import (
     DEFAULT_DISTRICT,
     Manifest,
@@ -124,10 +123,19 @@ class Entry:
     clause_methods: tuple[str, ...] = ()
     guideline: tuple[Match, ...] = ()
     guideline_counted: tuple[str, ...] = ()
+    # The id without a -2 suffix, and the item's catalogue.json line rendered for it (kept between compiles in
+    # the file's part, see FilePart; an item whose id took a suffix is rendered afresh).
+    base_id: str = ""
+    json_line: str | None = None
+    part: int = -1  # index of the file in the compile
+    pos: int = 0  # position among the file's items
+    _name: str | None = None
 
     @property
     def name(self) -> str:
-        return " / ".join(p for p in (self.level1, self.level2, self.level3) if p) or (self.content or "")[:30]
+        if self._name is None:
+            self._name = " / ".join(p for p in (self.level1, self.level2, self.level3) if p) or (self.content or "")[:30]
+        return self._name
 
     def clause_method(self, cid: str) -> str:
         return self.clause_methods[self.clauses.index(cid)]
@@ -200,6 +208,7 @@ class Compiled:
     findings: list[CatalogueFinding]
     clause_candidates: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
     version: str = ""
+    keep: bool = False  # keep each item's rendered output on it (for the file's part)
 
 
 @dataclass
@@ -497,9 +506,149 @@ def assign_ids(entries: Sequence[Entry]) -> None:
     """Content-derived ids; a repeat of the same unit+domain+names+content takes -2, -3 … in file order."""
     seen: Counter[str] = Counter()
     for e in entries:
-        base = _item_id(e.unit, e.domain, e.level1, e.level2, e.level3, e.content)
+        # A part brings the base id along (it depends on the item alone).
+        base = e.base_id = e.base_id or _item_id(e.unit, e.domain, e.level1, e.level2, e.level3, e.content)
         seen[base] += 1
         e.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One file's share of the catalogue, kept between compiles.
+
+
+@dataclass
+class FilePart:
+    """What one file contributes: its items (matched; rendered once emitted), its findings worded as catalogue
+    findings, and what the district-wide steps need to know about it."""
+
+    info: FileInfo
+    link_columns: list[tuple[str, str | None]]  # (sheet, letter of its 链接 column)
+    findings: list[tuple[tuple[Any, ...], CatalogueFinding]]
+    entries: list[Entry]
+    loaded: bool = False  # from the parts cache
+
+
+class _Matchers:
+    """Guideline and clause matching of items, with the answers that recur memoised."""
+
+    def __init__(self, reference: Reference, intern: _Interner) -> None:
+        self.reference = reference
+        self.intern = intern
+        self.guideline = GuidelineMatcher(reference)
+        self.clauses = ClauseMatcher(reference)
+        self.subjects: dict[str | None, tuple[str, ...]] = {}
+        self.kinds = {u.name: u.kind for u in reference.units}
+
+    def match(self, e: Entry) -> None:
+        intern = self.intern
+        subject_units = self.subjects.get(e.subject)
+        if subject_units is None:
+            subject_units = self.subjects[e.subject] = intern(resolve_subject(e.subject, self.reference)[0])
+        e.subject_units = subject_units
+        matches = self.guideline.match(e.domain, e.level1, e.level2, e.level3, e.guideline_code)
+        e.guideline = matches
+        e.guideline_counted = tuple(m.target for m in matches if m.counted)
+        clauses = self.clauses.match(
+            text_parts=(e.domain, e.category, e.level1, e.level2, e.level3), content=e.content,
+            cited_in=(e.basis, e.content, *(e.extra or {}).values()),
+            township=self.kinds.get(e.unit) in TOWNSHIP_KINDS,
+        )
+        e.clauses = intern(tuple(m.target for m in clauses))
+        e.clause_methods = intern(tuple(m.method for m in clauses))
+
+
+def _file_part(i: int, rel: str, unit: str, result: FileResult, from_cache: bool, lang: str, matchers: _Matchers,
+               intern: _Interner) -> FilePart:
+    sheet_domains = {s.name: s.domain for s in result.sheets}
+    link_columns = [(s.name, next((col for col, fld in s.columns.items() if fld == "links"), None))
+                    for s in result.sheets if s.role == "catalogue"]
+    findings = [_row(f, lang, unit=f.params.get("unit") or unit,
+                     domain=f.params.get("domain") or sheet_domains.get(f.location.sheet or ""))
+                for f in result.findings]
+    path = intern(rel)
+    entries = []
+    for pos, it in enumerate(result.items):
+        src = it.source
+        e = Entry(
+            id="", unit=unit, domain=intern(it.domain), category=intern(it.category), seq=it.seq,
+            level1=intern(it.level1), level2=it.level2, level3=it.level3, content=it.content,
+            basis=intern(it.basis), time_limit=intern(it.time_limit), subject=intern(it.subject),
+            channels=intern(it.channels), audience=intern(it.audience), audience_note=intern(it.audience_note),
+            mode=intern(it.mode), levels=intern(it.levels), links=it.links, guideline_code=it.guideline_code,
+            extra=dict(it.extra) if it.extra else None, path=path, sheet=intern(src.sheet), row=src.row,
+            part=i, pos=pos,
+        )
+        entries.append(e)
+    info = FileInfo(rel=rel, unit=unit, result_unit=result.unit, readable=result.readable, items=len(result.items),
+                    errors=result.errors, warnings=result.warnings, sheet_domains=sheet_domains, cached=from_cache)
+    return FilePart(info, link_columns, findings, entries)
+
+
+@cache_fn
+def _parts_salt() -> str:
+    return hashlib.sha256(b"zwgk-part-1\x1f" + _package_fingerprint().encode()).hexdigest()
+
+
+def _part_key(read_key: str, lang: str) -> str:
+    """A part depends on the file's read (``read_key``: bytes, path, manifest unit/domain, reader code), on all
+    of zwgk's code and reference data (matching, wording, rendering) and on the language of the messages."""
+    return hashlib.sha256(f"{_parts_salt()}\x1f{lang}\x1f{read_key}".encode()).hexdigest()
+
+
+_FIELDS = ("domain", "category", "seq", "level1", "level2", "level3", "content", "basis", "time_limit", "subject",
+           "channels", "audience", "audience_note", "mode", "levels", "links", "guideline_code", "extra", "sheet", "row",
+           "subject_units", "clauses", "clause_methods")
+_TUPLES = frozenset({"channels", "audience", "mode", "levels", "links", "subject_units", "clauses", "clause_methods"})
+
+
+def _store_part(cache: ResultCache, key: str, part: FilePart, keep: bool) -> None:
+    """Write one file's part (JSON, atomically; a part that cannot be written only costs time next compile)."""
+    items = []
+    for e in part.entries:
+        rendered = keep and e.id == e.base_id
+        items.append([*(getattr(e, f) for f in _FIELDS),
+                      [[m.target, m.method, m.score, m.counted] for m in e.guideline],
+                      e.json_line if rendered else None, e.base_id])
+    body = {
+        "info": [part.info.unit, part.info.result_unit, part.info.readable, part.info.items, part.info.errors,
+                 part.info.warnings, part.info.sheet_domains],
+        "link_columns": part.link_columns,
+        "findings": [[list(k), f.model_dump(mode="json")] for k, f in part.findings],
+        "items": items,
+    }
+    cache.store_json(key, body)
+
+
+def _load_part(cache: ResultCache, key: str, i: int, rel: str, intern: _Interner) -> FilePart | None:
+    body = cache.load_json(key)
+    if body is None:
+        return None
+    try:
+        unit, result_unit, readable, n, errors, warnings, sheet_domains = body["info"]
+        unit = intern(unit)
+        path = intern(rel)
+        entries = []
+        for pos, row in enumerate(body["items"]):
+            values = dict(zip(_FIELDS, row, strict=False))
+            for f in _TUPLES:
+                values[f] = intern(tuple(values[f]))
+            for f in ("domain", "category", "level1", "basis", "time_limit", "subject", "audience_note", "sheet"):
+                values[f] = intern(values[f])
+            guideline = tuple(Match(t, m, float(sc), bool(c)) for t, m, sc, c in row[len(_FIELDS)])
+            entries.append(Entry(
+                id="", unit=unit, path=path, guideline=guideline,
+                guideline_counted=tuple(m.target for m in guideline if m.counted),
+                json_line=row[len(_FIELDS) + 1], base_id=row[len(_FIELDS) + 2], part=i, pos=pos, **values,
+            ))
+        findings = [(tuple(k), CatalogueFinding.model_validate(f)) for k, f in body["findings"]]
+        info = FileInfo(rel=rel, unit=unit, result_unit=result_unit, readable=readable, items=n, errors=errors,
+                        warnings=warnings, sheet_domains=sheet_domains, cached=True)
+        link_columns = [(sheet, letter) for sheet, letter in body["link_columns"]]
+        if len(entries) != n:
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None  # a damaged part is read again from the file
+    return FilePart(info, link_columns, findings, entries, loaded=True)
 
 
 def compile_district(
@@ -569,57 +718,74 @@ def compile_district(
         if previous is not None:
             previous.timings = {"total": time.perf_counter() - started}
             return previous
+    # A file whose part (its items matched and rendered, its findings worded) is kept from an earlier compile
+    # of the same bytes by the same code is neither read nor matched again.
+    # (Not for tiny files, as for the read cache: 10,000 empty files would be 10,000 parts.)
+    part_keys = [None if k is None or (submissions / rel).stat().st_size < TINY_FILE else _part_key(k, lang)
+                 for rel, k in zip(rels, keys, strict=True)]
+    parts: list[FilePart | None] = [None] * len(rels)
+    intern = _Interner()
+    for i, pk in enumerate(part_keys):
+        if pk is not None:
+            parts[i] = _load_part(cache, pk, i, rels[i], intern)
     tasks: list[_Task] = []
+    task_index: list[int] = []  # task → file
     hits: dict[int, str] = {}
     for i, rel in enumerate(rels):
+        if parts[i] is not None:
+            key = keys[i]
+            if key is not None:
+                cache.has(key)  # kept too: a change of zwgk's code outside the reader needs parts, not reads
+            continue
         entry = plan.entry_for(rel)
         key = keys[i]
         # A file of a few hundred bytes is re-read faster than its cache entry is written and found.
         worth = key is not None and (submissions / rel).stat().st_size >= TINY_FILE
         if key is not None and worth and cache.has(key):
-            hits[i] = key
+            hits[len(tasks)] = key
+        task_index.append(i)
         tasks.append(_Task(str(submissions / rel), rel, entry.unit if entry else None, entry.domain if entry else None,
                            limits, hosts, str(cache.path(key)) if key is not None and worth else None))
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = max(1, jobs)
 
-    intern = _Interner()
+    matchers = _Matchers(reference, intern)
     entries: list[Entry] = []
     infos: list[FileInfo] = []
-    file_findings: list[tuple[Finding, str, str | None]] = []  # finding, unit, domain
+    file_rows: list[tuple[tuple[Any, ...], CatalogueFinding]] = []
     link_columns: dict[tuple[str, str], str | None] = {}
     labels = [f"{'reading' if lang == 'en' else '读取'} {t.unit or Path(t.shown).stem}" for t in tasks]
-    for i, result, from_cache in read_all(tasks, hits, cache, jobs, progress, labels):
-        rel = rels[i]
-        entry = plan.entry_for(rel)
-        unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
-        sheet_domains = {s.name: s.domain for s in result.sheets}
-        for s in result.sheets:
-            if s.role == "catalogue":
-                letter = next((col for col, fld in s.columns.items() if fld == "links"), None)
-                link_columns[(rel, s.name)] = letter
-        for f in result.findings:
-            file_findings.append((f, unit, sheet_domains.get(f.location.sheet or "")))
-        for it in result.items:
-            src = it.source
-            entries.append(Entry(
-                id="", unit=unit, domain=intern(it.domain), category=intern(it.category), seq=it.seq,
-                level1=intern(it.level1), level2=it.level2, level3=it.level3, content=it.content,
-                basis=intern(it.basis), time_limit=intern(it.time_limit), subject=intern(it.subject),
-                channels=intern(it.channels), audience=intern(it.audience), audience_note=intern(it.audience_note),
-                mode=intern(it.mode), levels=intern(it.levels), links=it.links, guideline_code=it.guideline_code,
-                extra=dict(it.extra) if it.extra else None, path=intern(rel), sheet=intern(src.sheet), row=src.row,
-            ))
-        infos.append(FileInfo(rel=rel, unit=unit, result_unit=result.unit, readable=result.readable,
-                              items=len(result.items), errors=result.errors, warnings=result.warnings,
-                              sheet_domains=sheet_domains, cached=from_cache))
-        del result
+    fresh = read_all(tasks, hits, cache, jobs, None, labels)
+    for i, rel in enumerate(rels):
+        part = parts[i]
+        if part is None:
+            t, result, from_cache = next(fresh)
+            assert task_index[t] == i
+            entry = plan.entry_for(rel)
+            unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
+            part = parts[i] = _file_part(i, rel, unit, result, from_cache, lang, matchers, intern)
+            del result
+        if progress is not None:
+            progress(i + 1, len(rels), f"{'reading' if lang == 'en' else '读取'} {part.info.unit}")
+        for e in part.entries:
+            e.part = i
+        entries.extend(part.entries)
+        infos.append(part.info)
+        file_rows.extend(part.findings)
+        for sheet, letter in part.link_columns:
+            link_columns[(rel, sheet)] = letter
 
     timings["read"] = time.perf_counter() - started
-    if progress is not None and tasks:
-        progress(len(tasks), len(tasks), "matching, checking, writing" if lang == "en" else "汇总、核对并写出")
+    if progress is not None and rels:
+        progress(len(rels), len(rels), "matching, checking, writing" if lang == "en" else "汇总、核对并写出")
     assign_ids(entries)
+    # Rendered items are kept in memory (and in the parts) for a district, not for a city (~3 KB an item).
+    keep = len(entries) <= FORK_XLSX_MAX_ITEMS
+    if not keep:
+        for e in entries:
+            e.json_line = None
+    rows_paths = [str(cache.rows_path(pk)) if pk is not None and keep else None for pk in part_keys]
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -627,7 +793,8 @@ def compile_district(
     try:
         # The shared sheet writer is the slowest emitter by far: with a second core it runs beside
         # everything else, from the moment the items have their ids.
-        sheets = (entries, _domain_order(reference, entries), district, as_of_value, staging, vocabulary)
+        sheets = (entries, _domain_order(reference, entries), district, as_of_value, staging, vocabulary, rows_paths,
+                  [bool(p is not None and p.loaded) for p in parts])
         clock = time.perf_counter()
         # A forked writer copies the parent's pages as it walks the items: worth a core for a district, not for
         # a city (480,000 items: +1 GB), where the streaming writer in-process costs well under a minute.
@@ -635,9 +802,40 @@ def compile_district(
         if child is None and xlsx:
             _write_xlsx(*sheets)
             timings["xlsx"] = time.perf_counter() - clock
-        compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_findings, skipped,
-                             link_columns, intern, timings)
-        _emit(compiled, staging, timings, child)
+        # Matching (the items of files not served from their parts) runs beside the xlsx writer, which needs
+        # only the items and their ids; while workers read it would take their core.
+        clock = time.perf_counter()
+        for part in parts:
+            if part is not None and not part.loaded:
+                for e in part.entries:
+                    matchers.match(e)
+        timings["match"] = time.perf_counter() - clock
+        compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_rows, skipped,
+                             link_columns, timings)
+        compiled.keep = keep
+        parts_child: Any = None
+        todo = [(part_keys[i], part) for i, part in enumerate(parts)
+                if part is not None and part_keys[i] is not None and not part.loaded]
+
+        def store_parts() -> None:
+            for pk, part in todo:
+                assert pk is not None
+                _store_part(cache, pk, part, keep)
+
+        def after_json() -> None:
+            # The parts hold the items' catalogue.json lines, rendered now: with a second core they are written
+            # beside the sqlite and graph writers.
+            nonlocal parts_child
+            if todo and jobs > 1 and keep:
+                parts_child = _fork(store_parts)
+
+        _emit(compiled, staging, timings, child, after_json)
+        clock = time.perf_counter()
+        if parts_child is not None:
+            parts_child.join()  # a part that could not be written only costs time next compile
+        else:
+            store_parts()
+        timings["parts"] = time.perf_counter() - clock
         result = _summary(compiled, out, as_of_source, infos, skipped)
         write_text(staging / MARKER, _marker_text(fingerprint, result, xlsx))
         cache.keep_into(staging / CACHE_DIR)
@@ -732,10 +930,9 @@ def _assemble(
     plan: Manifest,
     entries: list[Entry],
     infos: list[FileInfo],
-    file_findings: list[tuple[Finding, str, str | None]],
+    file_rows: list[tuple[tuple[Any, ...], CatalogueFinding]],
     skipped: list[str],
     link_columns: dict[tuple[str, str], str | None],
-    intern: _Interner,
     timings: dict[str, float],
 ) -> Compiled:
     started = time.perf_counter()
@@ -746,31 +943,12 @@ def _assemble(
         files_of[info.unit].append(info.rel)
     unit_names = [u.name for u in reference.units] + sorted(set(files_of) - set(roster))
     level_of = {n: (roster[n].level if n in roster else None) for n in unit_names}
-    kind_of = {n: (roster[n].kind if n in roster else None) for n in unit_names}
 
-    # Matching.
-    guideline = GuidelineMatcher(reference)
-    clause_matcher = ClauseMatcher(reference)
-    subjects: dict[str | None, tuple[str, ...]] = {}
+    # Matching happened file by file (_Matchers); fuzzy guideline candidates by item id for the rules.
     guideline_fuzzy: dict[str, tuple[tuple[str, float], ...]] = {}
     for e in entries:
-        if e.subject not in subjects:
-            subjects[e.subject] = intern(resolve_subject(e.subject, reference)[0])
-        e.subject_units = subjects[e.subject]
-        matches = guideline.match(e.domain, e.level1, e.level2, e.level3, e.guideline_code)
-        e.guideline = matches
-        e.guideline_counted = tuple(m.target for m in matches if m.counted)
-        fuzzy = tuple((m.target, m.score) for m in matches if not m.counted)
-        if fuzzy:
-            guideline_fuzzy[e.id] = fuzzy
-        township = kind_of.get(e.unit) in TOWNSHIP_KINDS
-        clauses = clause_matcher.match(
-            text_parts=(e.domain, e.category, e.level1, e.level2, e.level3), content=e.content,
-            cited_in=(e.basis, e.content, *(e.extra or {}).values()),
-            township=township,
-        )
-        e.clauses = intern(tuple(m.target for m in clauses))
-        e.clause_methods = intern(tuple(m.method for m in clauses))
+        if e.guideline and not all(m.counted for m in e.guideline):
+            guideline_fuzzy[e.id] = tuple((m.target, m.score) for m in e.guideline if not m.counted)
 
     # Unit facts for the rules.
     declared: dict[str, dict[str, str]] = defaultdict(dict)
@@ -789,7 +967,7 @@ def _assemble(
         for n in unit_names
     }
 
-    timings["match"] = time.perf_counter() - started
+    timings["facts"] = time.perf_counter() - started
     started = time.perf_counter()
     # Fuzzy candidates for clauses nothing covers (needs review; never counted).
     candidates = _clause_candidates(reference, entries, facts)
@@ -804,7 +982,7 @@ def _assemble(
 
     timings["rules"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = _finding_rows(file_findings, district_findings, lang)
+    rows = _finding_rows(file_rows, district_findings, lang)
     units = _unit_rows(reference, unit_names, facts, infos, entries, declared)
     domains = _domain_rows(reference, entries)
     clauses = _clause_rows(reference, entries)
@@ -818,9 +996,13 @@ def _clause_candidates(reference: Reference, entries: list[Entry], facts: dict[s
     all_covered = {c for e in entries for c in e.clauses}
     out: dict[str, tuple[Candidate, ...]] = {}
 
+    pools: dict[int, tuple[list[str], list[str]]] = {}  # a pool's names and ids, worked out once per pool
+
     def pick(key: str, clause: Any, pool: list[Entry]) -> None:
-        names = [name_key(e.name) for e in pool]
-        found = clause_candidates(clause, names, [e.id for e in pool])
+        if id(pool) not in pools:
+            pools[id(pool)] = ([name_key(e.name) for e in pool], [e.id for e in pool])
+        names, ids = pools[id(pool)]
+        found = clause_candidates(clause, names, ids)
         if found:
             out[key] = tuple(Candidate(item_id=i, score=s) for i, s in found)
 
@@ -844,10 +1026,9 @@ def _clause_candidates(reference: Reference, entries: list[Entry], facts: dict[s
     return out
 
 
-def _finding_rows(file_findings: list[tuple[Finding, str, str | None]], district: list[Finding], lang: str) -> list[CatalogueFinding]:
-    rows: list[tuple[tuple[Any, ...], CatalogueFinding]] = []
-    for f, unit, domain in file_findings:
-        rows.append(_row(f, lang, unit=f.params.get("unit") or unit, domain=f.params.get("domain") or domain))
+def _finding_rows(file_rows: list[tuple[tuple[Any, ...], CatalogueFinding]], district: list[Finding],
+                  lang: str) -> list[CatalogueFinding]:
+    rows = list(file_rows)
     for f in district:
         rows.append(_row(f, lang, unit=f.params.get("unit") or None, domain=f.params.get("domain") or None))
     rows.sort(key=lambda pair: pair[0])
@@ -937,15 +1118,17 @@ def _clause_rows(reference: Reference, entries: list[Entry]) -> list[ClauseCover
 # Emitting.
 
 
-def _emit(c: Compiled, staging: Path, timings: dict[str, float], child: Any) -> None:
+def _emit(c: Compiled, staging: Path, timings: dict[str, float], child: Any,
+          after_json: Callable[[], None] | None = None) -> None:
     """Every output but catalogue.xlsx (written already, or being written by ``child``) into ``staging``."""
     clock = time.perf_counter()
     _emit_json(c, staging)
+    if after_json is not None:
+        after_json()
     timings["json"], clock = time.perf_counter() - clock, time.perf_counter()
     _emit_sqlite(c, staging)
     timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
-    attributes = graph_attributes(c)
-    write_graph(staging / "graph.json", staging / "graph.graphml", attributes, lambda: nodes(c), lambda: edges(c))
+    write_compiled_graph(c, staging / "graph.json", staging / "graph.graphml")
     timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
     if child is not None:
         child.join()
@@ -966,12 +1149,58 @@ def _domain_order(reference: Reference, entries: Sequence[Entry]) -> list[str]:
 
 
 def _write_xlsx(entries: Sequence[Entry], domains: Sequence[str], district: str, as_of: str, staging: Path,
-                vocabulary: Any) -> None:
+                vocabulary: Any, rows_paths: Sequence[str | None] = (), loaded: Sequence[bool] = ()) -> None:
+    """catalogue.xlsx; each file's rendered rows are kept beside its part (``rows_paths``) for the next compile.
+
+    Runs in a forked child with a second core: what it renders reaches the next compile only through those
+    files.  A file's rows are reused only when its part was (``loaded``): they were rendered from the same items.
+    """
     by_domain: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         by_domain[e.domain or NO_DOMAIN].append(e)
-    sheets = ((d, [e.sheet_row() for e in by_domain[d]]) for d in domains)
+    kept: dict[int, list[Any]] = {}
+    for i, path in enumerate(rows_paths):
+        if path is not None and i < len(loaded) and loaded[i]:
+            kept[i] = _load_rows(Path(path))
+    rendered: dict[int, dict[int, RowPart]] = defaultdict(dict)
+
+    def prepared(e: Entry) -> PreparedRow:
+        part = None
+        if e.id == e.base_id:
+            rows = kept.get(e.part)
+            part = rows[e.pos] if rows is not None and e.pos < len(rows) else None
+            if rows_paths and e.part < len(rows_paths) and rows_paths[e.part] is not None:
+                return PreparedRow(e.sheet_row(), part, lambda p, e=e: rendered[e.part].__setitem__(e.pos, p))
+        return PreparedRow(e.sheet_row(), part)
+
+    sheets = ((d, [prepared(e) for e in by_domain[d]]) for d in domains)
     write_catalogue_xlsx(staging / "catalogue.xlsx", sheets, district=district, as_of=as_of, vocabulary=vocabulary)
+    counts = Counter(e.part for e in entries)
+    for i, new in rendered.items():
+        path = rows_paths[i]
+        assert path is not None
+        old = kept.get(i) or []
+        rows = [new.get(pos) or (old[pos] if pos < len(old) else None) for pos in range(counts[i])]
+        _store_rows(Path(path), rows)
+
+
+def _load_rows(path: Path) -> list[Any]:
+    try:
+        data = json.loads(path.read_bytes())
+        return [None if r is None else RowPart(r[0], r[1], tuple(r[2]) if r[2] else None) for r in data]
+    except (OSError, ValueError, TypeError, IndexError):
+        return []
+
+
+def _store_rows(path: Path, rows: list[Any]) -> None:
+    data = [None if r is None else [r.plan, r.xml, list(r.link) if r.link else None] for r in rows]
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _xlsx_child(*args: Any) -> None:
@@ -985,6 +1214,27 @@ def _xlsx_child(*args: Any) -> None:
         (args[4] / ".xlsx-error").write_text(f"{type(exc).__name__}: {str(exc)[:300]}", encoding="utf-8")
         os._exit(1)
     os._exit(0)
+
+
+def _fork(target: Callable[[], None]) -> Any:
+    """``target`` in a forked child (None where fork is missing: the caller runs it itself)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+
+    def run() -> None:
+        try:
+            ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: die with the compile
+        except (OSError, AttributeError):
+            pass
+        try:
+            target()
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+
+    proc = multiprocessing.get_context("fork").Process(target=run)
+    proc.start()
+    return proc
 
 
 def _start_xlsx(*args: Any) -> Any:
@@ -1016,9 +1266,19 @@ def _emit_json(c: Compiled, staging: Path) -> None:
         "clauses": [cl.model_dump(mode="json") for cl in c.clauses],
     }
     findings = [f.model_dump(mode="json") for f in c.findings]
+
+    def lines() -> Iterator[str]:
+        for n, e in enumerate(c.entries):
+            line = e.json_line if e.id == e.base_id else None
+            if line is None:
+                line = item_line(e.catalogue_dict(), n)
+                if c.keep and e.id == e.base_id:
+                    e.json_line = line
+            yield line
+
     try:
         with atomic_path(staging / "catalogue.json") as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            c.version = write_catalogue(fh, head, (e.catalogue_dict() for e in c.entries), {"findings": findings})
+            c.version = write_catalogue(fh, head, lines(), {"findings": findings})
     except CatalogueInvalid as exc:
         raise CompileError(
             f"生成的 catalogue.json 不符合 schema/catalogue.schema.json（{exc.where}：{exc.detail}），已停止，未改动原有构建。"
@@ -1033,11 +1293,20 @@ def _emit_json(c: Compiled, staging: Path) -> None:
 
 
 def _emit_sqlite(c: Compiled, staging: Path) -> None:
+    # The list columns repeat (interned tuples): each distinct value is encoded once.
+    lists: dict[tuple[str, ...], str] = {}
+
+    def jl(value: tuple[str, ...]) -> str:
+        text = lists.get(value)
+        if text is None:
+            text = lists[value] = js(list(value))
+        return text
+
     def item_rows() -> Iterator[tuple[Any, ...]]:
         for e in c.entries:
             yield (e.id, e.unit, e.domain, e.category, e.seq, e.level1, e.level2, e.level3, e.name, e.content, e.basis,
-                   e.time_limit, e.subject, js(list(e.subject_units)), js(list(e.channels)), js(list(e.audience)),
-                   e.audience_note, js(list(e.mode)), js(list(e.levels)), e.guideline_code, js(e.extra or {}),
+                   e.time_limit, e.subject, jl(e.subject_units), jl(e.channels), jl(e.audience),
+                   e.audience_note, jl(e.mode), jl(e.levels), e.guideline_code, js(e.extra) if e.extra else "{}",
                    e.path, e.sheet, e.row)
 
     write_catalogue_sqlite(

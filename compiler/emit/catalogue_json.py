@@ -87,19 +87,28 @@ def _member(key: str, value: Any) -> str:
     return f"{_dumps(key)}:{_dumps(value)},\n"
 
 
+def item_line(item: dict[str, Any], n: int) -> str:
+    """One item as catalogue.json writes it, validated against ``#/$defs/CatalogueItem`` (``n``: its
+    position, for the message).  Raises :class:`CatalogueInvalid`."""
+    for where, message in _validators()[1](item):
+        raise CatalogueInvalid(f"items/{n}/{where}".rstrip("/") + f" ({item.get('id', '?')})", message)
+    return _dumps(item)
+
+
 def write_catalogue(
     fh: IO[str],
     head: dict[str, Any],
-    items: Iterable[dict[str, Any]],
+    items: Iterable[dict[str, Any] | str],
     tail: dict[str, Any],
 ) -> str:
     """Write the catalogue document to ``fh``; return its content hash (the ``version``).
 
-    ``head`` holds every key but ``items`` and ``version``; ``tail`` the lists written after items.
+    ``head`` holds every key but ``items`` and ``version``; ``tail`` the lists written after items.  An item
+    is a dict, or a line :func:`item_line` made of one (validated already).
     Raises :class:`CatalogueInvalid` at the first item or section that does not validate (nothing
     written so far is published: the caller writes into a staging folder).
     """
-    whole, one_item = _validators()
+    whole, _ = _validators()
     skeleton = {**head, **tail, "items": [], "version": "0"}
     for where, message in whole(skeleton):
         raise CatalogueInvalid(where or "(root)", message)
@@ -111,12 +120,21 @@ def write_catalogue(
         if key not in ("format_version", "district", "as_of"):
             digest.update(line.encode())
     fh.write('"items":[')
+    batch: list[str] = []
+    written = 0
     for n, item in enumerate(items):
-        for where, message in one_item(item):
-            raise CatalogueInvalid(f"items/{n}/{where}".rstrip("/") + f" ({item.get('id', '?')})", message)
-        line = ("\n" if n == 0 else ",\n") + _dumps(item)
-        fh.write(line)
-        digest.update(line.encode())
+        batch.append(item if isinstance(item, str) else item_line(item, n))
+        if len(batch) >= 2048 or n == 0:
+            # One element per line; the hash covers exactly the bytes written, chunk by chunk.
+            text = ("\n" if written == 0 else ",\n") + ",\n".join(batch)
+            fh.write(text)
+            digest.update(text.encode())
+            written += len(batch)
+            batch = []
+    if batch:
+        text = ("\n" if written == 0 else ",\n") + ",\n".join(batch)
+        fh.write(text)
+        digest.update(text.encode())
     fh.write("\n],\n")
     for key, value in tail.items():
         line = _member(key, value)

@@ -22,6 +22,7 @@ import networkx as nx
 from zwgk.compiler.emit.atomic import atomic_path
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ANY = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>"]')  # anything _xml would change
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
@@ -36,6 +37,8 @@ def _dumps(value: Any) -> str:
 
 def _xml(value: str) -> str:
     """Text or attribute value: escaped, characters XML 1.0 forbids dropped."""
+    if _XML_ANY.search(value) is None:
+        return value
     return _XML_INVALID.sub("", value).translate(_ESCAPE)
 
 
@@ -43,6 +46,13 @@ def _text(value: Any) -> str:
     if value is True or value is False:
         return "true" if value else "false"
     return _xml(value if isinstance(value, str) else str(value))
+
+
+# The same text as _dumps(value) for a str (the encoder calls this very function), without the dispatch.
+json_str = json.encoder.encode_basestring
+xml_escape = _xml
+json_dumps = _dumps
+xml_text = _text
 
 
 def streams(g: nx.MultiDiGraph) -> tuple[dict[str, Any], Callable[[], Iterable[Node]], Callable[[], Iterable[Edge]]]:
@@ -79,27 +89,68 @@ class _NodeLink:
         self.fh.write("\n]\n}\n")
 
 
+class KeyTable:
+    """GraphML attribute keys (``<key id= for= attr.name= attr.type=>``) in order of first appearance.
+
+    A key's id is its domain's initial and its position within the domain (``n0``, ``e3``, ``g1``); an
+    attribute seen with two types is declared as a string.
+    """
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, str], tuple[str, str]] = {}  # (domain, name) → (id, type)
+        self._counts: dict[str, int] = {}
+
+    def register(self, domain: str, data: dict[str, Any]) -> None:
+        for name, value in data.items():
+            self.key(domain, name, value)
+
+    def key(self, domain: str, name: str, value: Any) -> str:
+        t = _TYPES.get(type(value), "string")
+        known = self.keys.get((domain, name))
+        if known is None:
+            n = self._counts.get(domain, 0)
+            self._counts[domain] = n + 1
+            known = self.keys[(domain, name)] = (f"{domain[0]}{n}", t)
+        elif known[1] != t and known[1] != "string":
+            self.keys[(domain, name)] = (known[0], "string")  # mixed types: declared as string
+        return known[0]
+
+    def id(self, domain: str, name: str) -> str | None:
+        known = self.keys.get((domain, name))
+        return known[0] if known else None
+
+    def data(self, domain: str, data: dict[str, Any], indent: str) -> str:
+        return "".join(f'{indent}<data key="{self.key(domain, name, value)}">{_text(value)}</data>\n'
+                       for name, value in data.items())
+
+    def header(self) -> str:
+        lines = [_GRAPHML_HEAD]
+        for domain in ("graph", "node", "edge"):
+            for (d, name), (key_id, t) in self.keys.items():
+                if d == domain:
+                    lines.append(f'  <key id="{key_id}" for="{domain}" attr.name="{_xml(name)}" attr.type="{t}"/>\n')
+        return "".join(lines)
+
+
+_GRAPHML_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                 '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                 'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+
+
 class _GraphML:
     """Writes the body to a scratch file while it learns the attribute keys, then header + body."""
 
     def __init__(self, target: Path, graph: dict[str, Any]) -> None:
         self.target = target
         self.graph = graph
-        self.keys: dict[tuple[str, str], tuple[str, str]] = {}  # (domain, name) → (id, type)
+        self.table = KeyTable()
         self.body_path = target.with_name(f".{target.name}.body")
         self.body = self.body_path.open("w", encoding="utf-8", newline="\n")
 
     def _data(self, domain: str, data: dict[str, Any], indent: str) -> str:
-        parts = []
-        for name, value in data.items():
-            t = _TYPES.get(type(value), "string")
-            known = self.keys.get((domain, name))
-            if known is None:
-                known = self.keys[(domain, name)] = (f"{domain[0]}{sum(1 for d, _ in self.keys if d == domain)}", t)
-            elif known[1] != t and known[1] != "string":
-                self.keys[(domain, name)] = (known[0], "string")  # mixed types: declared as string
-            parts.append(f'{indent}<data key="{known[0]}">{_text(value)}</data>\n')
-        return "".join(parts)
+        return self.table.data(domain, data, indent)
 
     def node(self, node: str, data: dict[str, Any]) -> None:
         self.body.write(f'    <node id="{_xml(node)}">\n{self._data("node", data, "      ")}    </node>\n')
@@ -113,15 +164,7 @@ class _GraphML:
         graph_data = self._data("graph", self.graph, "    ")
         try:
             with atomic_path(self.target) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
-                fh.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-                         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                         'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-                         'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
-                for domain in ("graph", "node", "edge"):
-                    for (d, name), (key_id, t) in self.keys.items():
-                        if d == domain:
-                            fh.write(f'  <key id="{key_id}" for="{domain}" attr.name="{_xml(name)}" attr.type="{t}"/>\n')
+                fh.write(self.table.header())
                 fh.write('  <graph edgedefault="directed">\n' + graph_data)
                 with self.body_path.open(encoding="utf-8") as body:
                     shutil.copyfileobj(body, fh, 1 << 20)
@@ -162,6 +205,40 @@ def write_graph(json_target: Path | None, graphml_target: Path | None, graph: di
     finally:
         if gml is not None:
             gml.abort()
+
+
+def write_graph_parts(json_target: Path, graphml_target: Path, graph: dict[str, Any], table: KeyTable,
+                      nodes: Iterable[tuple[str, str]], edges: Iterable[tuple[str, str]]) -> None:
+    """Both files from pre-rendered parts: (node-link elements, GraphML elements) — the same bytes
+    :func:`write_graph` writes for the same nodes and edges, given the :class:`KeyTable` it would learn
+    (complete before the first part is rendered: the header comes first).  A JSON part is one element or
+    several joined by ``",\\n"``; a GraphML part is whole ``<node>``/``<edge>`` elements."""
+    graph_data = table.data("graph", graph, "    ")
+    with contextlib.ExitStack() as stack:
+        nl = stack.enter_context(stack.enter_context(atomic_path(json_target)).open("w", encoding="utf-8", newline="\n"))
+        gml = stack.enter_context(stack.enter_context(atomic_path(graphml_target)).open("w", encoding="utf-8", newline="\n"))
+        nl.write(f'{{\n"directed":true,\n"multigraph":true,\n"graph":{_dumps(graph)},\n"nodes":[')
+        gml.write(table.header() + '  <graph edgedefault="directed">\n' + graph_data)
+        for name, parts in (("nodes", nodes), ("edges", edges)):
+            if name == "edges":
+                nl.write('\n],\n"edges":[')
+            first = True
+            batch_nl: list[str] = []
+            batch_gml: list[str] = []
+            for j, g in parts:
+                batch_nl.append(j)
+                batch_gml.append(g)
+                if len(batch_nl) >= 4096:
+                    nl.write(("\n" if first else ",\n") + ",\n".join(batch_nl))
+                    gml.write("".join(batch_gml))
+                    first = False
+                    batch_nl.clear()
+                    batch_gml.clear()
+            if batch_nl:
+                nl.write(("\n" if first else ",\n") + ",\n".join(batch_nl))
+                gml.write("".join(batch_gml))
+        nl.write("\n]\n}\n")
+        gml.write("  </graph>\n</graphml>\n")
 
 
 def write_node_link(target: Path, graph: dict[str, Any], nodes: Callable[[], Iterable[Node]],

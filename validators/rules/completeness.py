@@ -455,7 +455,17 @@ def sheet_no_link_column(view: CatalogueView) -> Iterator[Finding]:
 
 
 def _same_item_groups(view: CatalogueView, with_content: bool) -> dict[tuple[str, ...], list[ItemLike]]:
-    """Items of the pilot domains grouped by domain + 事项 names (+ content): "the same item"."""
+    """Items of the pilot domains grouped by domain + 事项 names (+ content): "the same item".
+
+    Two rules ask for the same grouping: it is worked out once per view (and never changed by a caller)."""
+    memo: dict[bool, dict[tuple[str, ...], list[ItemLike]]] = view.__dict__.setdefault("_same_item_groups", {})
+    found = memo.get(with_content)
+    if found is None:
+        found = memo[with_content] = _group_same_items(view, with_content)
+    return found
+
+
+def _group_same_items(view: CatalogueView, with_content: bool) -> dict[tuple[str, ...], list[ItemLike]]:
     pilot = {d.name for d in view.reference.pilot_domains}
     groups: dict[tuple[str, ...], list[ItemLike]] = defaultdict(list)
     for it in view.items:
