@@ -7,7 +7,7 @@ These models are the published data model: the JSON Schemas under ``schema/`` ar
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,40 @@ LEVELS: tuple[Level, ...] = ("市级", "区级", "街镇级", "村级")
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (between zwgk's own processes: the compile's workers send every file's items to the main
+        # process) as the class and a tuple of field values: loading 30,000 items this way is several times
+        # faster than pydantic's per-instance state dicts.  Nothing is validated again, as with pickle.
+        names = _field_names(type(self))
+        fields_set = self.__pydantic_fields_set__
+        values = self.__dict__
+        return (_restore, (type(self), tuple([values[n] for n in names]),
+                           None if len(fields_set) == len(names) else tuple(sorted(fields_set))))
+
+
+_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+_ALL_SET: dict[type[BaseModel], set[str]] = {}
+
+
+def _field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(cls.model_fields)
+    return names
+
+
+def _restore(cls: type[Frozen], values: tuple[Any, ...], fields_set: tuple[str, ...] | None) -> Frozen:
+    names = _field_names(cls)
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", dict(zip(names, values, strict=True)))
+    # One shared fields-set per class for the (usual) instance with every field set, as the reader's
+    # instances have: pydantic copies it before any model_copy changes it.
+    object.__setattr__(obj, "__pydantic_fields_set__",
+                       _ALL_SET.get(cls) or _ALL_SET.setdefault(cls, set(names)) if fields_set is None else set(fields_set))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class SourceLocation(Frozen):

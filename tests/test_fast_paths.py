@@ -1,4 +1,4 @@
-"""The reader's fast path for cell cleaning decides exactly what clean_cell would do (hypothesis)."""
+"""Fast paths that must decide exactly what the slow ones would: cell cleaning, model pickling (hypothesis)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,19 @@ def test_the_usual_cases() -> None:
     assert not is_clean("出生 登记")  # a wrap break inside CJK goes
     assert not is_clean("a  b") and not is_clean(" a") and not is_clean("a ") and not is_clean("a\nb")
     assert not row_is_clean(["a ", "b"]) and not row_is_clean(["a", " b"]) and row_is_clean(["a b", "c"])
+
+
+def test_models_pickle_as_field_tuples_and_come_back_equal() -> None:
+    """The compile's workers send items to the main process by pickle (validators.models.Frozen.__reduce__)."""
+    import pickle
+
+    from zwgk.validators.models import DisclosureItem, SourceLocation
+
+    partial = SourceLocation(path="a.xlsx", row=3)
+    full = DisclosureItem(level1="招生", content="招生计划", links=("https://www.shbsq.gov.cn/a",), source=partial)
+    for obj in (partial, full):
+        back = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == obj and type(back) is type(obj)
+        assert back.model_fields_set == obj.model_fields_set  # exclude_unset dumps stay the same
+        assert back.model_dump(exclude_unset=True) == obj.model_dump(exclude_unset=True)
+    assert hash(pickle.loads(pickle.dumps(partial))) == hash(partial)  # usable as a key, as before
