@@ -32,7 +32,7 @@ from hostile.guard import within
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zwgk.compiler.check import check_file, rule_context
-from zwgk.compiler.reader import ooxml, sources
+from zwgk.compiler.reader import ooxml, sources, zygote
 from zwgk.compiler.reader.limits import Limits, ReadRefused
 from zwgk.validators.messages import render
 from zwgk.validators.models import FileResult
@@ -238,6 +238,66 @@ def test_isolated_read_returns_the_same_grids(corpus: dict[str, Case]) -> None:
         assert [g.rows for g in forked.grids] == [g.rows for g in inline.grids]
         assert [g.hyperlinks for g in forked.grids] == [g.hyperlinks for g in inline.grids]
         assert forked.grids[0].rows[2][1] in ("机构信息", "1")
+
+
+# --------------------------------------------------- the isolated reader through the zygote (many files)
+
+
+def test_zygote_reads_give_the_same_grids_as_direct_forks(corpus: dict[str, Case]) -> None:
+    names = ("benign.xlsx", "benign.xls", "benign.ods", "real-openpyxl.xlsx")
+    direct = [sources.load(corpus[n].path, Limits()) for n in names]
+    with within(60), zygote.reading_many():
+        served = [sources.load(corpus[n].path, Limits()) for n in names]
+        assert zygote._client is not None and zygote._client.proc.poll() is None  # they really went through it
+    assert [[g.rows for g in f.grids] for f in served] == [[g.rows for g in f.grids] for f in direct]
+    assert [[g.hyperlinks for g in f.grids] for f in served] == [[g.hyperlinks for g in f.grids] for f in direct]
+    assert zygote._client is None  # the block stopped its zygote
+
+
+def test_zygote_child_abort_is_a_refusal(corpus: dict[str, Case], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With our package scan switched off, calamine dies on the far-corner cell in the zygote's child."""
+    monkeypatch.setattr(sources, "scan_xlsx", lambda zf, limits: ooxml.PackageScan(kind="xlsx"))
+    with zygote.reading_many():
+        refused = _refusal(corpus["far-corner-XFD1048576.xlsx"].path, Limits())
+        ok = sources.load(corpus["benign.xlsx"].path, Limits())  # and the next file is read as usual
+    assert refused.code in ("file-unreadable", "file-limit-exceeded")
+    assert ok.grids and ok.grids[0].rows
+
+
+def test_zygote_child_memory_cap_is_a_refusal(corpus: dict[str, Case]) -> None:
+    with zygote.reading_many():
+        refused = _refusal(corpus["benign.xlsx"].path, Limits(max_memory_bytes=1))
+    assert refused.code in ("file-unreadable", "file-limit-exceeded")
+
+
+def test_a_dead_zygote_is_replaced(corpus: dict[str, Case]) -> None:
+    with within(60), zygote.reading_many():
+        sources.load(corpus["benign.xlsx"].path, Limits())
+        first = zygote._client
+        assert first is not None
+        first.proc.kill()
+        first.proc.wait()
+        # The read that finds it gone falls back to a direct fork; the one after gets a new zygote.
+        assert sources.load(corpus["benign.xlsx"].path, Limits()).grids
+        assert sources.load(corpus["benign.xlsx"].path, Limits()).grids
+        assert zygote._client is not None and zygote._client is not first
+
+
+def test_a_process_forked_inside_the_block_gets_its_own_zygote(corpus: dict[str, Case]) -> None:
+    with within(60), zygote.reading_many():
+        sources.load(corpus["benign.xlsx"].path, Limits())
+        parent_zygote = zygote._client
+        pid = os.fork()
+        if pid == 0:  # a compile worker, in effect
+            code = 1
+            try:
+                loaded = sources.load(corpus["benign.xlsx"].path, Limits())
+                mine = zygote._client
+                code = 0 if loaded.grids and mine is not None and mine is not parent_zygote else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 # ------------------------------------------------------------------------------ names and folders

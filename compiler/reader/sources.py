@@ -15,6 +15,7 @@ kills the child.  Without fork the checks run first and calamine then runs in-pr
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import faulthandler
 import io
@@ -121,7 +122,7 @@ def load(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
         return _load_csv(path, limits, name)
     if kind == "ole":
         return _apply_scan(_isolated(lambda: _load_calamine(path, "xls", limits), limits, started,
-                                     scan=lambda: _scan_ole(path, limits)))
+                                     scan=lambda: _scan_ole(path, limits), spec=(os.fspath(path), "xls")))
 
     def scan_zip() -> PackageScan:
         try:
@@ -132,7 +133,8 @@ def load(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
         except (EOFError, OSError, ValueError, KeyError, NotImplementedError, IndexError, UnicodeError) as exc:
             raise ReadRefused("file-unreadable", reason=f"文件已损坏（{type(exc).__name__}）") from exc
 
-    return _apply_scan(_isolated(lambda: _load_calamine(path, kind, limits), limits, started, scan=scan_zip))
+    return _apply_scan(_isolated(lambda: _load_calamine(path, kind, limits), limits, started, scan=scan_zip,
+                                 spec=(os.fspath(path), kind)))
 
 
 def _apply_scan(result: tuple[LoadedFile, PackageScan | None]) -> LoadedFile:
@@ -152,6 +154,14 @@ def _apply_scan(result: tuple[LoadedFile, PackageScan | None]) -> LoadedFile:
     return loaded
 
 
+def reading_many() -> contextlib.AbstractContextManager[None]:
+    """Read the files of this block through a zygote (a small fork server): see zygote.py.  For callers
+    that read many files, such as ``zwgk compile``; a single read forks its child directly."""
+    from zwgk.compiler.reader import zygote
+
+    return zygote.reading_many()
+
+
 # What a read must never swallow.  Everything else calamine raises, including pyo3's PanicException (a
 # BaseException, so ``except Exception`` misses it), is a refusal.
 _STOP = (KeyboardInterrupt, SystemExit, GeneratorExit)
@@ -164,7 +174,8 @@ def _check_time(started: float, limits: Limits) -> None:
 
 
 def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
-              scan: Callable[[], PackageScan] | None = None) -> tuple[LoadedFile, PackageScan | None]:
+              scan: Callable[[], PackageScan] | None = None,
+              spec: tuple[str, str] | None = None) -> tuple[LoadedFile, PackageScan | None]:
     """Run ``read`` in a forked child under an address-space limit and the time left of the budget, while
     this process runs ``scan`` (our own inspection of the package) on the other core.
 
@@ -172,7 +183,10 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
     is refused with the scan's precise sentence even though the child started on it (the child cannot
     hurt us: its memory is capped and it dies with the budget).  The child sends back the pickled result
     (or the refusal); its death by signal, a panic or a timeout becomes a refusal here.  Without fork
-    (Windows) or with ``isolate=False`` the scan runs first and the read then runs in-process."""
+    (Windows) or with ``isolate=False`` the scan runs first and the read then runs in-process.
+
+    Inside ``zygote.reading_many()`` a read given as ``spec`` (path, kind) runs in a child of a small fork
+    server instead of a fork of this process: see zygote.py."""
     if not limits.isolate or not hasattr(os, "fork"):
         scanned = scan() if scan else None
         _check_time(started, limits)
@@ -186,46 +200,26 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
             raise
         except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
             raise ReadRefused("file-unreadable", reason=f"工作簿无法解析（{_short(exc)}）") from exc
-    rfd, wfd = os.pipe()
-    err = tempfile.TemporaryFile()  # the child's stderr: a Rust panic prints a backtrace the user must not see
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
-        status = 0
-        try:
+    from zwgk.compiler.reader import zygote
+
+    started_child = zygote.start_read(spec, limits) if spec is not None else None
+    if started_child is not None:
+        rfd, err, kill, reap = started_child
+    else:
+        rfd, wfd = os.pipe()
+        err = tempfile.TemporaryFile()  # the child's stderr: a Rust panic prints a backtrace the user must not see
+        pid = os.fork()
+        if pid == 0:  # the child: never returns, never runs the parent's exit handlers
             os.close(rfd)
-            os.dup2(err.fileno(), 2)
-            faulthandler.disable()  # an abort here is an answer, not a crash to dump on the user's terminal
-            _limit_memory(limits)
-            result: tuple[object, ...]
-            blobs: list[bytes] = []
-            try:
-                child_result = read()
-                kinds = []
-                for g in child_result.grids:
-                    kind, blob = _pack_rows(g.rows)
-                    g.rows = []
-                    kinds.append((kind, len(blob)))
-                    blobs.append(blob)
-                result = ("ok", child_result, kinds)
-            except ReadRefused as refused:
-                result = ("refused", refused.code, refused.params)
-            except MemoryError:
-                result = ("memory",)
-            except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
-                result = ("error", _short(exc))
-            head = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            # Sizes first: the parent knows the answer is whole without waiting for this process to end (its
-            # exit, unmapping a few hundred MB, is then off the critical path).  The grids follow as raw bytes,
-            # never copied into one message.
-            for part in (struct.pack("<QQ", len(head), sum(map(len, blobs))), head, *blobs):
-                view = memoryview(part)
-                while view:
-                    view = view[os.write(wfd, view[: 1 << 20]):]
-        except BaseException:  # noqa: B036
-            status = 3
-        finally:
-            os._exit(status)
-    os.close(wfd)
+            _child_main(read, wfd, err.fileno(), limits)
+        os.close(wfd)
+
+        def kill() -> None:
+            os.kill(pid, signal.SIGKILL)
+
+        def reap() -> int:
+            return _wait(pid)[1]
+
     found: PackageScan | None = None
     if scan is not None:
         try:
@@ -233,8 +227,8 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
             _check_time(started, limits)
         except BaseException:
             os.close(rfd)
-            os.kill(pid, signal.SIGKILL)
-            _wait(pid)
+            kill()
+            reap()
             err.close()
             raise
     buf = bytearray(16)  # the two sizes; then head and grids, read in place (no chunk list, no joins)
@@ -267,12 +261,12 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
     finally:
         os.close(rfd)
         if timed_out:
-            os.kill(pid, signal.SIGKILL)
+            kill()
         if complete:
             status = 0
-            threading.Thread(target=_wait, args=(pid,), daemon=True).start()  # reap it while we go on
+            threading.Thread(target=reap, daemon=True).start()  # reap it while we go on
         else:
-            _, status = _wait(pid)
+            status = reap()
     if timed_out:
         raise ReadRefused("file-limit-exceeded", limit="读取时间", actual=f"超过 {limits.max_seconds:g} 秒",
                           maximum=f"{limits.max_seconds:g} 秒")
@@ -304,6 +298,44 @@ def _isolated(read: Callable[[], LoadedFile], limits: Limits, started: float,
     if payload[0] == "memory":
         raise _memory_refusal(limits)
     raise ReadRefused("file-unreadable", reason=f"工作簿无法解析（{payload[1]}）")
+
+
+def _child_main(read: Callable[[], LoadedFile], wfd: int, errfd: int, limits: Limits) -> None:
+    """The isolated child: read, then send the framed answer on ``wfd``.  Never returns."""
+    status = 0
+    try:
+        os.dup2(errfd, 2)
+        faulthandler.disable()  # an abort here is an answer, not a crash to dump on the user's terminal
+        _limit_memory(limits)
+        result: tuple[object, ...]
+        blobs: list[bytes] = []
+        try:
+            child_result = read()
+            kinds = []
+            for g in child_result.grids:
+                kind, blob = _pack_rows(g.rows)
+                g.rows = []
+                kinds.append((kind, len(blob)))
+                blobs.append(blob)
+            result = ("ok", child_result, kinds)
+        except ReadRefused as refused:
+            result = ("refused", refused.code, refused.params)
+        except MemoryError:
+            result = ("memory",)
+        except BaseException as exc:  # noqa: B036 - a pyo3 PanicException is a BaseException
+            result = ("error", _short(exc))
+        head = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        # Sizes first: the parent knows the answer is whole without waiting for this process to end (its
+        # exit, unmapping a few hundred MB, is then off the critical path).  The grids follow as raw bytes,
+        # never copied into one message.
+        for part in (struct.pack("<QQ", len(head), sum(map(len, blobs))), head, *blobs):
+            view = memoryview(part)
+            while view:
+                view = view[os.write(wfd, view[: 1 << 20]):]
+    except BaseException:  # noqa: B036
+        status = 3
+    finally:
+        os._exit(status)
 
 
 # Cleaned cells hold no control characters, so a grid travels as one string: cells joined with US, rows
