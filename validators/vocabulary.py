@@ -51,6 +51,7 @@ _STRONG_MARKS = "■□☑☐◆●√✓✔"
 _WEAK_MARKS = "口£○R"
 _NOTE_IN_LIST = re.compile(r"注[:：]")
 _OTHER_DETAIL = re.compile(r"^其他\s*[:：(（]")
+_BRACKET_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*")
 
 
 class Vocabulary(BaseModel):
@@ -104,6 +105,10 @@ class Vocabulary(BaseModel):
             hit = memo[("h", label)] = self._header_field(label)
         return hit  # type: ignore[return-value]
 
+    def header_field_exact(self, label: str) -> str | None:
+        """The field a header label names when it is one of the field's spellings, not just starts with one."""
+        return self._header_index.get(name_key(label))
+
     def _header_field(self, label: str) -> str | None:
         key = name_key(label)
         if not key:
@@ -134,6 +139,10 @@ class Vocabulary(BaseModel):
                 return group, value
         if key.endswith("市级"):
             return "levels", "市级"
+        # "主动（打√）", "全社会(√)": the label with a filling hint in brackets.
+        bare = _BRACKET_NOTE.sub("", fold(label))
+        if bare != fold(label) and bare:
+            return self._tick_group_of(bare)
         return None
 
     # -- cells -------------------------------------------------------------------------------------
@@ -276,10 +285,12 @@ class Vocabulary(BaseModel):
                 if not words or (mark is not None and mark not in selected_marks):
                     continue
                 canon, unk = self._canon_channel(words)
-                value = canon or words
-                if value not in chosen:
-                    chosen.append(value)
-                unknown.extend(unk)
+                joined = None if canon else self._channels_of(words)
+                for value in joined or (canon or words,):
+                    if value not in chosen:
+                        chosen.append(value)
+                if not joined:
+                    unknown.extend(unk)
             return tuple(chosen), tuple(unknown)
         canon, unk = self._canon_channel(t)
         if canon:
@@ -288,11 +299,13 @@ class Vocabulary(BaseModel):
             if not tok:
                 continue
             canon, unk = self._canon_channel(tok)
-            value = canon or tok
+            joined = None if canon else self._channels_of(tok)
             # An unknown word is still a channel the unit named: keep it, and let a rule say it is not standard.
-            if value not in chosen:
-                chosen.append(value)
-            unknown.extend(unk)
+            for value in joined or (canon or tok,):
+                if value not in chosen:
+                    chosen.append(value)
+            if not joined:
+                unknown.extend(unk)
         return tuple(chosen), tuple(unknown)
 
     def _canon_channel(self, words: str) -> tuple[str | None, tuple[str, ...]]:
@@ -302,3 +315,31 @@ class Vocabulary(BaseModel):
         if _OTHER_DETAIL.match(words):
             return words, ()  # ■其他：区教育局微信公众号 — the standard 其他 option, with what it is
         return None, (words,)
+
+    def _channels_of(self, words: str) -> tuple[str, ...] | None:
+        """Known channels run together: "政府网站 两微一端" or "政府网站↵两微一端" typed in one cell loses its
+        separator when the cell is cleaned (a space or line break between Chinese characters is a wrap
+        artefact), leaving "政府网站两微一端".  Its channels when the words are wholly two or more known
+        channel names, else None."""
+        key = name_key(words)
+        index = self._channel_index
+        if len(key) > 200 or not key:
+            return None
+        # best[i]: the fewest known names that make up key[:i] (a short table: channel cells are short).
+        best: list[list[str] | None] = [[]] + [None] * len(key)
+        for i in range(len(key)):
+            here = best[i]
+            if here is None:
+                continue
+            for name in self._channel_keys:
+                j = i + len(name)
+                if key.startswith(name, i) and (best[j] is None or len(best[j] or ()) > len(here) + 1):
+                    best[j] = [*here, index[name]]
+        parts = best[len(key)]
+        if parts is None or len(parts) < 2:
+            return None
+        return tuple(dict.fromkeys(parts))
+
+    @cached_property
+    def _channel_keys(self) -> tuple[str, ...]:
+        return tuple(k for k in self._channel_index if len(k) >= 2)

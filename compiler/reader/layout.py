@@ -7,10 +7,11 @@ their children.  Nothing here depends on where the header sits or on column orde
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zwgk.compiler.reader.sources import Grid
-from zwgk.validators.normalise import clean_cell
+from zwgk.validators.normalise import clean_cell, fold
 from zwgk.validators.vocabulary import Vocabulary
 
 NAME_FIELDS = ("name", "level1", "level2", "level3")
@@ -18,6 +19,8 @@ LEVEL_FIELDS = ("level1", "level2", "level3")
 WORD_GROUPS = ("audience", "mode", "levels")
 # A header must name at least this many fields, one of them a 事项 name or the content.
 MIN_HEADER_FIELDS = 3
+# Header rows read at most: a super-group (公开对象及方式), a group (公开对象), the leaf (全社会) and one more.
+MAX_HEADER_ROWS = 4
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Column:
     field: str  # the DisclosureItem field (or the label of an extra column)
     label: str
     value: str | None = None  # canonical value of a tick column
+    # The value a "no" mark stands for in a yes/no column of a two-valued group: 是否主动公开 with 否 is
+    # 依申请.  None for ordinary tick columns, where a blank or 否 is simply not ticked.
+    value_no: str | None = None
 
 
 @dataclass
@@ -37,6 +43,9 @@ class Layout:
     title_lines: list[str] = field(default_factory=list)
     duplicates: list[tuple[Column, Column]] = field(default_factory=list)
     width: int = 0
+    # Every label text of the header rows (cleaned): a data row made only of these is the header repeated
+    # at a printed page break — its lower rows included, whose 内容 cell is blank under a vertical merge.
+    header_cells: frozenset[str] = frozenset()
 
     @property
     def fields(self) -> frozenset[str]:
@@ -93,61 +102,123 @@ def find_header(grid: Grid, vocab: Vocabulary, scan_rows: int) -> int | None:
     return best[0] if best else None
 
 
-def _horizontal_spans(grid: Grid, r: int) -> dict[int, tuple[int, int]]:
-    """Column → (first, last) column of a horizontal merge that covers row r."""
-    out: dict[int, tuple[int, int]] = {}
-    for r0, c0, r1, c1 in grid.merged:
-        if r0 <= r <= r1 and c1 > c0:
-            for c in range(c0, c1 + 1):
-                out[c] = (c0, c1)
-    return out
+def _merges_at(grid: Grid, r: int) -> list[tuple[int, int, int, int]]:
+    """The merges (r0, c0, r1, c1) that cover row r."""
+    return [m for m in grid.merged if m[0] <= r <= m[2] and (m[3] > m[1] or m[2] > m[0])]
 
 
-def _vertical_from(grid: Grid, r: int) -> set[int]:
-    """Columns whose header cell on row r is merged down into row r+1 (rowspan ≥ 2)."""
-    return {c for r0, c0, r1, c1 in grid.merged if r0 == r and r1 > r for c in range(c0, c1 + 1)}
+def _spread(grid: Grid, r: int, width: int, parent: list[str] | None, below: list[bool],
+            guess: Callable[[str], bool] | None = None) -> tuple[list[str], list[bool]]:
+    """Row r of a header as labels per column, and which columns share their label with a neighbour.
 
-
-def _is_sub_label(text: str, vocab: Vocabulary) -> bool:
-    return bool(text) and (vocab.tick_group_of(text) is not None or vocab.header_field(text) in LEVEL_FIELDS)
-
-
-def analyse(grid: Grid, vocab: Vocabulary, header_row: int) -> Layout:
-    width = width_of(grid)
-    top = _row(grid, header_row, width)
-    spans = _horizontal_spans(grid, header_row)
-    nxt = _row(grid, header_row + 1, width) if header_row + 1 < len(grid.rows) else [""] * width
-    vertical = _vertical_from(grid, header_row)
-    # Each top cell's parent label and whether it belongs to a group spanning two or more columns: by a
-    # merge, or (CSV, pasted tables) by a label followed by blank top cells whose sub cells are labelled.
-    parent = list(top)
+    A merged cell gives its value to every column and row it covers.  Without merges (CSV, a pasted
+    table) a label followed by blank cells that have something ``below`` heads those columns too (for the
+    labels ``guess`` accepts, by default all) — within its own parent's span on lower header rows, so a
+    sub-label never reaches into the next group."""
+    row = _row(grid, r, width)
+    labels = list(row)
     grouped = [False] * width
-    for c, (c0, _c1) in spans.items():
-        parent[c] = top[c0]
-        grouped[c] = True
+    covered: set[int] = set()
+    for r0, c0, _r1, c1 in _merges_at(grid, r):
+        origin = _row(grid, r0, width)[c0] if c0 < width else ""
+        for c in range(c0, min(c1, width - 1) + 1):
+            labels[c] = origin
+            covered.add(c)
+            grouped[c] = c1 > c0
     c = 0
     while c < width:
-        if top[c] and c not in spans and c not in vertical:
+        if row[c] and c not in covered and (guess is None or guess(row[c])):
             end = c
-            while end + 1 < width and not top[end + 1] and end + 1 not in spans and nxt[end + 1]:
+            while (end + 1 < width and not row[end + 1] and end + 1 not in covered and below[end + 1]
+                   and (parent is None or parent[end + 1] == parent[c])):
                 end += 1
+            for k in range(c + 1, end + 1):
+                labels[k] = row[c]
             if end > c:
                 for k in range(c, end + 1):
-                    parent[k] = top[c]
                     grouped[k] = True
             c = end + 1
         else:
             c += 1
-    # A second header row: sub-labels (全社会, 主动, 县级, 一级事项 …) under spanning parents.  Words in a
-    # data row under single-column headers (Shanghai: 全社会 under 公开对象) do not make a header.
-    sub_hits = sum(1 for c in range(width) if grouped[c] and _is_sub_label(clean_cell(nxt[c]), vocab))
-    two_rows = sub_hits >= 2
+    return labels, grouped
+
+
+def _is_sub_label(text: str, vocab: Vocabulary) -> bool:
+    """A cell of a lower header row: 全社会, 主动, 县级, 一级事项 … — or the name of a tick group itself
+    (公开对象, 公开方式 on the middle row under a merged 公开对象及方式), matched exactly so that data
+    text starting with those words does not make a header."""
+    if not text or len(text) > 16:
+        return False
+    if vocab.tick_group_of(text) is not None or vocab.header_field(text) in LEVEL_FIELDS:
+        return True
+    return vocab.header_field_exact(text) in WORD_GROUPS
+
+
+def _filled(cells: list[str]) -> list[bool]:
+    return [bool(x) for x in cells]
+
+
+def _header_depth(grid: Grid, vocab: Vocabulary, header_row: int, width: int) -> int:
+    """How many rows the header has, from the found row down.
+
+    A lower row belongs to it when two or more of its cells are sub-labels (全社会, 主动, 县级, 一级事项 …)
+    under labels spanning two or more columns — or, where nothing is merged (CSV, a pasted table), when it
+    holds two or more sub-labels and nothing but header labels.  Data rows under single-column headers
+    (Shanghai: 全社会 under 公开对象) hold other text too, so they never make a header row."""
+    depth = 1
+    parent: list[str] | None = None
+    while depth < MAX_HEADER_ROWS and header_row + depth < len(grid.rows):
+        r = header_row + depth
+        own = [clean_cell(x) for x in _row(grid, r, width)]
+        labels, grouped = _spread(grid, r - 1, width, parent, _filled(own))
+        from_above = {c for r0, c0, _r1, c1 in _merges_at(grid, r) if r0 < r for c in range(c0, c1 + 1)}
+        subs = [c for c in range(width) if c not in from_above and _is_sub_label(own[c], vocab)]
+        under_groups = sum(1 for c in subs if grouped[c])
+        only_labels = all(not x or c in from_above or _is_sub_label(x, vocab) or vocab.header_field(x)
+                          for c, x in enumerate(own))
+        if under_groups < 2 and not (len(subs) >= 2 and only_labels):
+            break
+        parent = labels
+        depth += 1
+    return depth
+
+
+def analyse(grid: Grid, vocab: Vocabulary, header_row: int) -> Layout:
+    width = width_of(grid)
+    depth = _header_depth(grid, vocab, header_row, width)
+    levels: list[tuple[list[str], list[bool]]] = []
+    if depth == 1:
+        # No sub-label row, so a label followed by blank header cells heads only its own column: the blank
+        # ones are unnamed (a trailing 链接 column of 查看 cells), not more of 公开层级 — except after
+        # 公开事项, whose blank neighbours hold the 二级/三级事项 (a CSV of a merged 公开事项).
+        data = _row(grid, header_row + 1, width) if header_row + 1 < len(grid.rows) else [""] * width
+        levels.append(_spread(grid, header_row, width, None, _filled(data),
+                              guess=lambda text: vocab.header_field(text) == "name"))
+    else:
+        # Each header row's labels spread over the blank cells that have a label somewhere below them.
+        below = [False] * width
+        under: list[list[bool]] = []
+        for r in range(header_row + depth - 1, header_row - 1, -1):
+            under.append(list(below))
+            own = _row(grid, r, width)
+            below = [b or bool(x) for b, x in zip(below, own, strict=True)]
+        under.reverse()
+        parent: list[str] | None = None
+        for k in range(depth):
+            levels.append(_spread(grid, header_row + k, width, parent, under[k]))
+            parent = levels[-1][0]
     columns: list[Column] = []
     for c in range(width):
-        label_top = clean_cell(parent[c])
-        label_sub = clean_cell(nxt[c]) if two_rows and c not in vertical else ""
-        columns.append(_column(c, label_top, label_sub, vocab))
-    header_rows: tuple[int, ...] = (header_row, header_row + 1) if two_rows else (header_row,)
+        path: list[str] = []
+        for labels, _ in levels:
+            text = clean_cell(labels[c])
+            if text and (not path or path[-1] != text):
+                path.append(text)
+        # The column is named by its lowest label under its nearest parent.
+        top, sub = (path[-2], path[-1]) if len(path) >= 2 else (path[0] if path else "", "")
+        columns.append(_column(c, top, sub, vocab))
+    _name_levels(columns)
+    header_rows = tuple(range(header_row, header_row + len(levels)))
     first = header_rows[-1] + 1
     # A row of column numbers (1 2 3 …) under the header is part of the header.
     if first < len(grid.rows):
@@ -161,8 +232,26 @@ def analyse(grid: Grid, vocab: Vocabulary, header_row: int) -> Layout:
         line = " ".join(x for x in grid.rows[r] if x)
         if line:
             titles.append(line)
+    texts = frozenset(clean_cell(x) for r in header_rows for x in _row(grid, r, width) if x)
     return Layout(header_rows=header_rows, first_data_row=first, columns=kept, title_lines=titles,
-                  duplicates=duplicates, width=width)
+                  duplicates=duplicates, width=width, header_cells=texts)
+
+
+def _name_levels(columns: list[Column]) -> None:
+    """公开事项 merged over two or three columns with no 一级/二级事项 row under it: the columns are the
+    一级, 二级 (and 三级) 事项 in order, as in the national layout, rather than one name and its copies."""
+    c = 0
+    while c < len(columns):
+        col = columns[c]
+        end = c
+        if col.kind == "text" and col.field == "name":
+            while (end + 1 < len(columns) and columns[end + 1].kind == "text" and columns[end + 1].field == "name"
+                   and columns[end + 1].label == col.label):
+                end += 1
+        if 1 <= end - c < len(LEVEL_FIELDS):
+            for k in range(c, end + 1):
+                columns[k] = Column(k, "text", LEVEL_FIELDS[k - c], col.label)
+        c = end + 1
 
 
 def _dedupe(columns: list[Column]) -> tuple[list[Column], list[tuple[Column, Column]]]:
@@ -191,12 +280,22 @@ def _dedupe(columns: list[Column]) -> tuple[list[Column], list[tuple[Column, Col
     return kept, duplicates
 
 
+def _tick(c: int, label: str, group: str, value: str, vocab: Vocabulary) -> Column:
+    """A tick column; a yes/no question (是否主动公开) over a two-valued group also names what 否 means."""
+    value_no = None
+    if fold(label).startswith("是否"):
+        others = [v.value for v in vocab.ticks.get(group, ()) if v.value != value]
+        if len(others) == 1:
+            value_no = others[0]
+    return Column(c, "tick", group, label, value, value_no)
+
+
 def _column(c: int, top: str, sub: str, vocab: Vocabulary) -> Column:
     if sub:
         tick = vocab.tick_group_of(sub)
         parent_field = vocab.header_field(top) if top else None
         if tick and (parent_field in (None, *WORD_GROUPS) and (parent_field is None or parent_field == tick[0])):
-            return Column(c, "tick", tick[0], sub, tick[1])
+            return _tick(c, sub, tick[0], tick[1], vocab)
         sub_field = vocab.header_field(sub)
         if sub_field:
             return _from_field(c, sub_field, sub)
@@ -212,7 +311,7 @@ def _column(c: int, top: str, sub: str, vocab: Vocabulary) -> Column:
     if fld is None:
         tick = vocab.tick_group_of(top)
         if tick:
-            return Column(c, "tick", tick[0], top, tick[1])
+            return _tick(c, top, tick[0], tick[1], vocab)
         return Column(c, "extra", top, top)
     return _from_field(c, fld, top)
 
