@@ -15,7 +15,8 @@ The submissions, and what ``zwgk check`` finds in them on purpose:
                                          without 公开对象 and one without 公开层级
 区卫生健康委.xlsx                        template; unbalanced 《》, 第二十条第十六项, 30 working days, "按上级
                                          要求", a link without http(s), a link on mp.weixin.qq.com
-大场镇.xlsx                              township catalogue with section headings, merged 一级事项 and 同上;
+大场镇.xlsx                              township catalogue with section headings, merged 一级事项 and 同上,
+                                         a 未涉及 section at the end;
                                          a duplicated row and an empty 公开时限
 罗店镇.xlsx                              township that filled a district copy: every item ticked 区级 only
 吴淞街道.xlsx                            Shanghai layout with 链接/查看 hyperlinks — clean
@@ -418,7 +419,20 @@ def _dachang(ctx: _Ctx) -> None:
                                      unit_line="填报单位：大场镇人民政府", date_line="填报时间：2020年9月24日")
         _merge_blocks(ws, info, ctx.vocab.ditto[0], ("basis", "subject"))
         _draw_headings(ws, info, rows)
+        if domain == "公共法律服务":
+            _not_involved_rows(ws, info, ("扶贫", "农村危房改造"))
     ctx.save("大场镇.xlsx", wb)
+
+
+def _not_involved_rows(ws: Worksheet, info: SheetLayoutInfo, domains: Sequence[str]) -> None:
+    """The section real 街镇 catalogues end with: domains the town does not handle, 未涉及 merged across."""
+    name = next(c.index for c in info.columns if c.field == "level1")
+    r = info.last_data_row
+    for domain in domains:
+        r += 1
+        ws.cell(r, name).value = domain
+        ws.cell(r, name + 1).value = "未涉及"
+        ws.merge_cells(start_row=r, start_column=name + 1, end_row=r, end_column=info.width)
 
 
 def _luodian(ctx: _Ctx) -> None:

@@ -32,6 +32,9 @@ _NAME_SPLIT = re.compile(r"\s*[/／]\s*")
 _MAX_MERGE_FILL = 2_000_000
 _ITEM_FIELDS = ("name", "level1", "level2", "level3", "content")
 _UNIQUE_FIELDS = frozenset({"content", "seq"})
+_TOTAL = re.compile(r"^(合计|总计|小计|共计)")
+_NOT_INVOLVED = frozenset({"未涉及", "不涉及", "本单位未涉及", "本单位不涉及", "暂未涉及", "暂不涉及", "无此项", "无此事项"})
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
 _FREED: list[str] = []
 
 
@@ -87,7 +90,7 @@ class _Plan:
     domain: list[int]
     links: list[int]
     words: list[tuple[int, str]]  # (index, group) of 全社会 / 主动公开 / 区级 written as words
-    ticks: list[tuple[int, str, str | None]]  # (index, group, value) of √ columns
+    ticks: list[tuple[int, str, str | None, str | None]]  # (index, group, value, value of a 否) of √ columns
     extra: list[tuple[int, str]]  # (index, label) kept verbatim
     unnamed: list[tuple[int, str]]
     field_of: dict[int, str]  # index → the field a merge/ditto fill is recorded under
@@ -101,7 +104,7 @@ def _plan(cols: list[Column]) -> _Plan:
     for col in cols:
         i = col.index
         if col.kind == "tick":
-            plan.ticks.append((i, col.field, col.value))
+            plan.ticks.append((i, col.field, col.value, col.value_no))
         elif col.kind == "words":
             plan.words.append((i, col.field))
         elif col.kind == "text":
@@ -148,6 +151,10 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
     prev_item: ItemRecord | None = None
     section_domain: str | None = None
     numbered_only: list[int] = []
+    not_involved: list[tuple[int, str]] = []  # (row, what is declared: the 事项 or 领域 cell)
+    header_cells = layout.header_cells
+    declaration_cols = {c.index for c in cols if c.field in ("seq", "level1", "domain", "category", "name")}
+    name_cols = [c.index for c in cols if c.field in ("level1", "name", "domain", "category")]
     for r in range(layout.first_data_row, len(rows)):
         own = rows[r]
         # Consumed: the row list (and every cell text no item keeps) goes as soon as the row is read, so
@@ -173,6 +180,22 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
         if probe >= 0 and own[probe] and own[probe] == header.get(probe):
             if sum(1 for c, x in enumerate(own) if x and header.get(c) == x) >= 3:
                 out.skipped.append((sheet_row, "header"))
+                continue
+        # The header repeated at a page break, its lower rows too (一级事项 二级事项 全社会 …): only header labels.
+        if count >= 2 and header_cells and all(x in header_cells for x in own if x):
+            out.skipped.append((sheet_row, "header"))
+            continue
+        first = next(x for x in own if x) if count else ""
+        if first[:1] in "合总小共" and _TOTAL.match(first):
+            out.skipped.append((sheet_row, "total"))  # 合计：56 项 — a count, not an item
+            continue
+        # 扶贫 | 未涉及: a domain the unit declares it does not handle, not an item (the district records such
+        # declarations in zwgk.toml).  Judged on the row's own cells: a merged 未涉及 copies into every column.
+        if count <= 6 and any(x in _NOT_INVOLVED for x in own):
+            rest = [x for c, x in enumerate(own) if x and c not in declaration_cols]
+            if rest and all(x in _NOT_INVOLVED for x in rest):
+                not_involved.append((sheet_row, next((own[c] for c in name_cols if own[c]), "")))
+                out.skipped.append((sheet_row, "not-involved"))
                 continue
         if 0 < count <= n_seq and all(c in seq_cols for c, x in enumerate(own) if x) \
                 and all(x.isdigit() for x in own if x):
@@ -225,6 +248,12 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
         out.records.append(rec)
         prev_item = rec
         prev_values = values
+    if not_involved:
+        named = "、".join(dict.fromkeys(what for _, what in not_involved if what)) or "—"
+        out.findings.append(finding("rows-not-involved", SourceLocation(path=ctx.path, sheet=ctx.sheet,
+                                                                        row=not_involved[0][0]),
+                                    count=len(not_involved), rows=_ranges([r for r, _ in not_involved]),
+                                    what=_clip(named)))
     if numbered_only:
         out.findings.append(finding("rows-numbered-only", SourceLocation(path=ctx.path, sheet=ctx.sheet,
                                                                          row=numbered_only[0]),
@@ -301,18 +330,28 @@ def _record(
                                                               cell=cell_ref(sheet_row, i + 1), field="domain")))
     ticks: dict[str, list[str]] = {}
     marks = plan.marks
-    for i, fld, value in plan.ticks:
+    for i, fld, value, value_no in plan.ticks:
         text = values[i]
         if text:
             mark = marks.get(text, 0)
             if mark == 0:
                 mark = marks[text] = vocab.parse_mark(text)
             if mark is None:
-                unknown[f"tick:{fld}:{cell_ref(sheet_row, i + 1)}"] = (text,)
-            elif mark and value:
-                got = ticks.setdefault(fld, [])
-                if value not in got:
-                    got.append(value)
+                if value == "特定群众" and _CJK_WORD.search(text):
+                    # 特定群众（请写明）: the unit wrote the group instead of a tick — that is a tick, and the note.
+                    got = ticks.setdefault(fld, [])
+                    if value not in got:
+                        got.append(value)
+                    audience_note = audience_note or text
+                else:
+                    unknown[f"tick:{fld}:{cell_ref(sheet_row, i + 1)}"] = (text,)
+            else:
+                # A yes/no question (是否主动公开) answered 否 chooses the other value (依申请).
+                chosen = value if mark else value_no
+                if chosen:
+                    got = ticks.setdefault(fld, [])
+                    if chosen not in got:
+                        got.append(chosen)
     words: dict[str, list[str]] = {}
     for i, fld in plan.words:
         text = values[i]

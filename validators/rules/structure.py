@@ -154,6 +154,15 @@ define(
     fix=("如果这是一个事项，请补全事项名称和公开内容。", "If it is an item, fill in its name and content."),
 )
 define(
+    "rows-not-involved", INFO, "sheet",
+    title=("“未涉及”声明行", "rows declaring 未涉及"),
+    message=("第 {rows} 行（共 {count} 行）写明“未涉及”（{what}），是声明而不是公开事项，没有读作事项。",
+             "Rows {rows} ({count}) declare 未涉及 ({what}): a declaration, not an item; not read as items."),
+    fix=("未涉及的领域由区政府办公室在汇编清单 zwgk.toml 的 [[not_involved]] 中登记（写明理由），目录中可删除这些行。",
+         "The district office records domains a unit does not handle in zwgk.toml ([[not_involved]], with a reason); "
+         "these rows can be deleted from the catalogue."),
+)
+define(
     "rows-numbered-only", INFO, "sheet",
     title=("只有序号的空行", "rows with only a number"),
     message=("第 {rows} 行（共 {count} 行）只填了序号，按空行处理。", "Rows {rows} ({count}) hold only a 序号 and are read as blank."),
