@@ -60,8 +60,9 @@ define(
 )
 define(
     "sheet-instructions-skipped", INFO, "sheet",
-    title=("说明工作表已跳过", "instructions sheet skipped"),
-    message=("工作表「{sheet}」是填表说明，不作为目录读取。", "Sheet '{sheet}' holds instructions and is not read as a catalogue."),
+    title=("非目录工作表已跳过", "non-catalogue sheet skipped"),
+    message=("工作表「{sheet}」是填表说明、封面或下拉选项等非目录内容，不作为目录读取。",
+             "Sheet '{sheet}' holds instructions, a cover or drop-down lists, and is not read as a catalogue."),
 )
 define(
     "sheet-empty", INFO, "sheet",
