@@ -16,7 +16,7 @@ The submissions, and what ``zwgk check`` finds in them on purpose:
 区卫生健康委.xlsx                        template; unbalanced 《》, 第二十条第十六项, 30 working days, "按上级
                                          要求", a link without http(s), a link on mp.weixin.qq.com
 大场镇.xlsx                              township catalogue with section headings, merged 一级事项 and 同上,
-                                         a 未涉及 section at the end;
+                                         a 未涉及 section at the end, an item row hidden;
                                          a duplicated row and an empty 公开时限
 罗店镇.xlsx                              township that filled a district copy: every item ticked 区级 only
 吴淞街道.xlsx                            Shanghai layout with 链接/查看 hyperlinks — clean
@@ -421,6 +421,8 @@ def _dachang(ctx: _Ctx) -> None:
         _draw_headings(ws, info, rows)
         if domain == "公共法律服务":
             _not_involved_rows(ws, info, ("扶贫", "农村危房改造"))
+        else:
+            ws.row_dimensions[info.last_data_row].hidden = True  # an item "deleted" by hiding its row
     ctx.save("大场镇.xlsx", wb)
 
 

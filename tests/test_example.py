@@ -26,7 +26,7 @@ EXPECTED: dict[str, set[str]] = {
     "区卫生健康委.xlsx": {"sheet-instructions-skipped", "basis-brackets-unbalanced", "basis-clause-not-found",
                       "time-limit-exceeds-statutory", "time-limit-unrecognised", "link-invalid",
                       "link-off-government"},
-    "大场镇.xlsx": {"item-duplicate", "required-cell-empty", "row-heading", "rows-not-involved"},
+    "大场镇.xlsx": {"item-duplicate", "required-cell-empty", "row-heading", "rows-not-involved", "rows-hidden"},
     "罗店镇.xlsx": {"sheet-instructions-skipped", "township-only-district-items"},
     "吴淞街道.xlsx": set(),
     "区财政局.xlsx": {"value-not-in-vocabulary", "column-unknown"},

@@ -134,6 +134,7 @@ class Sh:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1 inclusive
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (r, c) → URL
     hidden_cols: list[int] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)  # 1-based sheet rows
     freeze: str | None = None
     validation: tuple[str, str] | None = None  # (formula1, A1 range)
     styled: bool = False
@@ -191,6 +192,8 @@ def write_xlsx(sub: Sub, path: Path) -> None:
             ws.cell(r + 1, c + 1 + off).hyperlink = url
         for c in sh.hidden_cols:
             ws.column_dimensions[get_column_letter(c + 1 + off)].hidden = True
+        for r in sh.hidden_rows:
+            ws.row_dimensions[r].hidden = True
         if sh.freeze:
             ws.freeze_panes = sh.freeze
         if sh.validation:
@@ -871,6 +874,39 @@ def test_group_written_under_specific_audience_column(tmp_path: Path, ctx: RuleC
     assert (last.audience, last.audience_note) == (("特定群众",), "低保、特困家庭")
     assert "tick-mark-unrecognised" not in {f.code for f in res.findings}
 
+
+
+def test_a_bare_number_under_a_time_limit_header_with_its_unit(tmp_path: Path, ctx: RuleContext) -> None:
+    """公开时限（工作日） with 20 in the cells: the number counts working days, and the district catalogue
+    (which has no such header) says so; 常态化公开 is a time limit like 长期."""
+    sh = Sh("社会救助")
+    sh.add("罗店镇社会救助领域基层政务公开标准目录")
+    head = [*NATIONAL[:4], ("公开时限（工作日）", []), *NATIONAL[5:]]
+    two_row_header(sh, head)
+    times = ["20", "常态化公开", "30"]
+    for i, (it, time_limit) in enumerate(zip(TOWN, times, strict=False), 1):
+        row = national_row(i, it, it.l1)
+        row[5] = time_limit
+        sh.add(*row)
+    res = check_file(write(Sub("罗店镇-时限.xlsx", [sh], {}, ""), tmp_path), ctx=ctx)
+    assert [it.time_limit for it in res.items] == ["20个工作日", "常态化公开", "30个工作日"]
+    codes = [f.code for f in res.findings if f.code.startswith("time-limit")]
+    assert codes == ["time-limit-exceeds-statutory"]  # only the 30, beyond 条例 第二十六条's 20
+
+
+def test_hidden_item_rows_are_read_and_said(tmp_path: Path, ctx: RuleContext) -> None:
+    """A unit "deletes" two items by hiding their rows: they are still items (nothing lost) and one warning
+    names the rows, so that the unit deletes or unhides them."""
+    sh = Sh("社会救助")
+    sh.add("罗店镇社会救助领域基层政务公开标准目录")
+    two_row_header(sh, NATIONAL)
+    for i, it in enumerate(TOWN, 1):
+        sh.add(*national_row(i, it, it.l1))
+    sh.hidden_rows = [5, 6]  # the first two data rows (title, two header rows above)
+    res = check_file(write(Sub("罗店镇-隐藏行.xlsx", [sh], {}, ""), tmp_path), ctx=ctx)
+    assert len(res.items) == len(TOWN)
+    hidden = [f for f in res.findings if f.code == "rows-hidden"]
+    assert len(hidden) == 1 and hidden[0].location.row == 5 and hidden[0].params["rows"] == "5–6"
 
 # --- any header shape units use reads the same items (the layout fixes generalise) -----------------------
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zwgk.compiler.reader.items import RowContext, build_records
+from zwgk.compiler.reader.items import RowContext, build_records, row_ranges
 from zwgk.compiler.reader.layout import Layout, analyse, find_header
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits, ReadRefused
 from zwgk.compiler.reader.sources import Grid, LoadedFile, load
@@ -248,6 +248,13 @@ def _read_sheet(
             result.findings.append(finding("domain-unknown", where, value=text,
                                            closest=close[0] if close and close[1] >= 60 else ""))
     records = built.records
+    if grid.hidden_rows:
+        # Hidden rows are how units often "delete" an item: they are read (nothing is lost) and said.
+        item_rows = {rec.row for rec in records}
+        hidden = sorted(r for r in set(grid.hidden_rows) if r in item_rows)
+        if hidden:
+            result.findings.append(finding("rows-hidden", loc.model_copy(update={"row": hidden[0]}), sheet=grid.name,
+                                           count=len(hidden), rows=row_ranges(hidden)))
     if sheet_domain is None and not domain_findings and any(rec.item.domain is None for rec in records):
         result.findings.append(finding("domain-missing", loc, sheet=grid.name))
     summary = SheetSummary(

@@ -33,6 +33,7 @@ _MAX_MERGE_FILL = 2_000_000
 _ITEM_FIELDS = ("name", "level1", "level2", "level3", "content")
 _UNIQUE_FIELDS = frozenset({"content", "seq"})
 _TOTAL = re.compile(r"^(合计|总计|小计|共计)")
+_HEADER_UNIT = re.compile(r"[（(]\s*(工作日|个工作日|日|天)\s*[)）]")
 _NOT_INVOLVED = frozenset({"未涉及", "不涉及", "本单位未涉及", "本单位不涉及", "暂未涉及", "暂不涉及", "无此项", "无此事项"})
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
 _FREED: list[str] = []
@@ -96,6 +97,7 @@ class _Plan:
     field_of: dict[int, str]  # index → the field a merge/ditto fill is recorded under
     same: dict[str, str] = field(default_factory=dict)  # each distinct cell text once (memory)
     marks: dict[str, bool | None] = field(default_factory=dict)  # tick cell text → parse_mark, memoised here
+    time_unit: str = ""  # "个工作日" when the 公开时限 header says （工作日）: a bare number then counts those
 
 
 def _plan(cols: list[Column]) -> _Plan:
@@ -118,6 +120,10 @@ def _plan(cols: list[Column]) -> _Plan:
             plan.extra.append((i, col.label))
         if col.kind in ("tick", "words", "text"):
             plan.field_of[i] = "level1" if col.field == "name" else col.field
+        if col.kind == "text" and col.field == "time_limit":
+            unit = _HEADER_UNIT.search(col.label)
+            if unit:
+                plan.time_unit = "个工作日" if "工作" in unit.group(1) else unit.group(1)
     return plan
 
 
@@ -252,12 +258,12 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
         named = "、".join(dict.fromkeys(what for _, what in not_involved if what)) or "—"
         out.findings.append(finding("rows-not-involved", SourceLocation(path=ctx.path, sheet=ctx.sheet,
                                                                         row=not_involved[0][0]),
-                                    count=len(not_involved), rows=_ranges([r for r, _ in not_involved]),
+                                    count=len(not_involved), rows=row_ranges([r for r, _ in not_involved]),
                                     what=_clip(named)))
     if numbered_only:
         out.findings.append(finding("rows-numbered-only", SourceLocation(path=ctx.path, sheet=ctx.sheet,
                                                                          row=numbered_only[0]),
-                                    count=len(numbered_only), rows=_ranges(numbered_only)))
+                                    count=len(numbered_only), rows=row_ranges(numbered_only)))
     return out
 
 
@@ -306,6 +312,10 @@ def _record(
             # One string object per distinct text (依据, 时限, 主体 repeat down a sheet): the copies go with the
             # rows.  公开内容 and 序号 differ row by row: keeping them would only grow the table.
             data[fld] = text if fld in _UNIQUE_FIELDS else same.setdefault(text, text)
+    if plan.time_unit and data.get("time_limit", "x").isdigit():
+        # "20" under 公开时限（工作日）: the header says what the number counts, and the district catalogue,
+        # which has no such header, must say it too.
+        data["time_limit"] = data["time_limit"] + plan.time_unit
     for i in plan.name:
         text = values[i]
         if text:
@@ -468,7 +478,7 @@ def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _ranges(rows: list[int]) -> str:
+def row_ranges(rows: list[int]) -> str:
     """[3, 4, 5, 9] → "3–5、9"."""
     parts: list[str] = []
     start = prev = rows[0]

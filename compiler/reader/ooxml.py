@@ -62,6 +62,7 @@ class SheetScan:
     hyperlinks: dict[str, str] = field(default_factory=dict)  # cell ref → target URL
     formula_links: dict[str, str] = field(default_factory=dict)  # cell ref → URL from HYPERLINK()
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
+    hidden_rows: list[int] = field(default_factory=list)  # 1-based rows hidden in Excel (deleted items, often)
 
 
 @dataclass
@@ -236,6 +237,8 @@ def scan_xlsx(zf: zipfile.ZipFile, limits: Limits) -> PackageScan:
             _bounding_box(sheet or SheetScan(name=posixpath.basename(info.filename), member=info.filename), data, limits)
         if sheet is not None:
             _links_and_formulas(zf, names, sheet, data, limits)
+            if b"hidden" in data:
+                sheet.hidden_rows = _hidden_rows(data)
         del data
     for target, _mode in rels.values():
         if "externalLink" in target:
@@ -323,6 +326,21 @@ def _windows(data: bytes, size: int = 1 << 22) -> Iterator[memoryview]:
             end = cut + 1 if cut >= start else end
         yield view[start:end]
         start = end
+
+
+_HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*?\shidden" + _Q[:-len(rb"\s*")] + rb"(?:1|true)[\"'][^>]*)>")
+
+
+def _hidden_rows(data: bytes, cap: int = 100_000) -> list[int]:
+    """Rows marked hidden="1" that say which row they are (calamine reads them like any other)."""
+    out: list[int] = []
+    for m in _HIDDEN_ROW.finditer(data):
+        r = _ROW_R.search(m.group(1))
+        if r:
+            out.append(int(r.group(1)))
+            if len(out) >= cap:
+                break
+    return out
 
 
 def _walk_rows(data: bytes, max_row: int, max_col: int) -> tuple[int, int]:

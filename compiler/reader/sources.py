@@ -52,6 +52,7 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     hyperlinks: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)  # (A1 ref, formula)
+    hidden_rows: list[int] = field(default_factory=list)  # 1-based rows hidden in Excel (xlsx only)
     long_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (row, col, original length)
     truncated_rows: int = 0  # rows beyond the limit that were not read
 
@@ -149,6 +150,7 @@ def _apply_scan(result: tuple[LoadedFile, PackageScan | None]) -> LoadedFile:
             for ref, url in {**s_scan.formula_links, **s_scan.hyperlinks}.items():
                 grid.hyperlinks[_ref_to_rc(ref)] = url
             grid.formulas_without_value = s_scan.formulas_without_value
+            grid.hidden_rows = s_scan.hidden_rows
     loaded.has_macros = scan.has_macros
     loaded.external_links = list(scan.external_links)
     return loaded

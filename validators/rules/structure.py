@@ -155,6 +155,14 @@ define(
     fix=("如果这是一个事项，请补全事项名称和公开内容。", "If it is an item, fill in its name and content."),
 )
 define(
+    "rows-hidden", W, "sheet",
+    title=("隐藏的事项行", "hidden item rows"),
+    message=("工作表「{sheet}」第 {rows} 行（共 {count} 行）在 Excel 中被隐藏，仍按事项读取。",
+             "Rows {rows} ({count}) of sheet '{sheet}' are hidden in Excel; they are still read as items."),
+    fix=("如这些事项已删除，请真正删除这些行；否则请取消隐藏，让审核的人看得到。",
+         "If these items were deleted, delete the rows; otherwise unhide them so that reviewers see them."),
+)
+define(
     "rows-not-involved", INFO, "sheet",
     title=("“未涉及”声明行", "rows declaring 未涉及"),
     message=("第 {rows} 行（共 {count} 行）写明“未涉及”（{what}），是声明而不是公开事项，没有读作事项。",

@@ -14,7 +14,7 @@ STATUTORY_WORKING_DAYS = 20  # 条例 第二十六条
 # Phrases that make a time limit without a day count (V: observed_catalogue_time_limits).
 _WORDS = ("实时", "及时", "即时", "长期", "永久", "常年", "动态", "随时", "定期", "滚动", "每年", "每季", "每月", "年度",
           "季度", "之日起", "以前", "之前", "前公开", "内公开", "工作日", "日内", "天内", "个月", "小时", "同步", "当日", "当天",
-          "按规定", "依法", "立即", "届满")
+          "按规定", "依法", "立即", "届满", "常态")  # 常态化公开: published continuously, like 长期
 # A display period (公示7个工作日) or a calendar date (1月31日) is not the time allowed to publish.
 _DISPLAY = re.compile(r"公示(期|时间)?(不少于|不低于|为)?\s*\d+\s*个?(工作日|日|天)")
 _DATE = re.compile(r"\d+\s*月\s*\d+\s*日")
