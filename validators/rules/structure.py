@@ -157,8 +157,8 @@ define(
 define(
     "rows-hidden", W, "sheet",
     title=("隐藏的事项行", "hidden item rows"),
-    message=("工作表「{sheet}」第 {rows} 行（共 {count} 行）在 Excel 中被隐藏，仍按事项读取。",
-             "Rows {rows} ({count}) of sheet '{sheet}' are hidden in Excel; they are still read as items."),
+    message=("第 {rows} 行（共 {count} 行）在 Excel 中被隐藏，仍按事项读取。",
+             "Rows {rows} ({count}) are hidden in Excel; they are still read as items."),
     fix=("如这些事项已删除，请真正删除这些行；否则请取消隐藏，让审核的人看得到。",
          "If these items were deleted, delete the rows; otherwise unhide them so that reviewers see them."),
 )
