@@ -32,13 +32,14 @@ def hlink(row: int, col: int, url: str, *, display: str | None = None) -> bytes:
     return struct.pack("<HH", 0x01B8, len(body)) + body
 
 
-def xls_with_link(path: Path, record: bytes) -> Path:
+def xls_with_link(path: Path, record: bytes, *, hidden: bool = False) -> Path:
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet("综合政务")
     for c, text in enumerate(HEADER):
         ws.write(0, c, text)
     for c, text in enumerate(ROW):
         ws.write(1, c, text)
+    ws.row(1).hidden = hidden
     buf = io.BytesIO()
     wb.save(buf)
     stream = olefile.OleFileIO(buf.getvalue()).openstream("Workbook").read()
@@ -69,3 +70,12 @@ def test_malformed_hlink_records_are_ignored_not_fatal() -> None:
         assert _biff_hlink(good[:cut]) is None, cut
     local = good.replace(_URL_MONIKER, bytes(16))  # a file moniker: not a web page
     assert _biff_hlink(local) is None
+
+
+def test_a_hidden_item_row_in_xls_is_read_and_said(tmp_path: Path) -> None:
+    """The BIFF ROW record's fDyZero flag (a row hidden in Excel), which calamine does not report."""
+    res = check_file(xls_with_link(tmp_path / "区教育局.xls", b"", hidden=True))
+    assert len(res.items) == 1
+    assert [(f.location.row, f.params["rows"]) for f in res.findings if f.code == "rows-hidden"] == [(2, "2")]
+    shown = check_file(xls_with_link(tmp_path / "区教育局2.xls", b""))
+    assert not [f for f in shown.findings if f.code == "rows-hidden"]

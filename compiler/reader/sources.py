@@ -52,7 +52,7 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     hyperlinks: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)  # (A1 ref, formula)
-    hidden_rows: list[int] = field(default_factory=list)  # 1-based rows hidden in Excel (xlsx only)
+    hidden_rows: list[int] = field(default_factory=list)  # 1-based rows hidden in Excel (xlsx, xls)
     long_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (row, col, original length)
     truncated_rows: int = 0  # rows beyond the limit that were not read
 
@@ -474,6 +474,10 @@ def _scan_biff(data: bytes, limits: Limits) -> PackageScan:
                 (row, col), url = link
                 current.hyperlinks[f"{column_letter(col + 1)}{row + 1}"] = url
             continue
+        if rtype == _BIFF_ROW and current is not None and rlen >= 16 and body + 16 <= n:
+            if struct.unpack_from("<H", data, body + 12)[0] & 0x0020 and len(current.hidden_rows) < 100_000:
+                current.hidden_rows.append(struct.unpack_from("<H", data, body)[0] + 1)  # fDyZero: hidden
+            continue
         if rtype == _BIFF_EOF:
             close()
             in_sheet = False
@@ -507,6 +511,7 @@ def _scan_biff(data: bytes, limits: Limits) -> PackageScan:
 
 _BIFF_BOUNDSHEET = 0x0085
 _BIFF_HLINK = 0x01B8
+_BIFF_ROW = 0x0208
 _URL_MONIKER = bytes.fromhex("E0C9EA79F9BACE118C8200AA004BA90B")
 
 
