@@ -10,26 +10,35 @@ Every output is written into a staging folder next to ``BUILD`` which then repla
 rename (``renameat2(RENAME_EXCHANGE)`` on Linux), so a compile killed at any moment leaves the previous
 build whole.  Files are merged in sorted path order: the output never depends on the order the folder
 lists them or on ``--jobs``.
+
+With ``--jobs N > 1`` the files are read by N worker processes while this process matches their items as
+they come in; then catalogue.xlsx, catalogue.sqlite and the graph are written by forked children
+(:class:`_Children`) while this process checks the district and writes catalogue.json and the kept parts.
+With ``--jobs 1`` everything runs in this one process, one step after another.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
 import concurrent.futures.process  # noqa: F401  (futures.process.BrokenProcessPool)
+import contextlib
 import ctypes
 import datetime as dt
 import errno
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sqlite3
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache as cache_fn
+from multiprocessing.connection import wait as wait_any
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +50,8 @@ from zwgk.compiler.emit.atomic import atomic_path, write_text
 from zwgk.compiler.emit.catalogue_json import CatalogueInvalid, item_line, write_catalogue, write_issues
 from zwgk.compiler.emit.catalogue_sqlite import js, write_catalogue_sqlite
 from zwgk.compiler.emit.catalogue_xlsx import NO_DOMAIN, PreparedRow, RowPart, write_catalogue_xlsx
+from zwgk.compiler.emit.graph_stream import write_graph_streamed
 from zwgk.compiler.errors import BilingualError
-from zwgk.compiler.graph import write_compiled_graph
 from zwgk.compiler.manifest import (
     DEFAULT_DISTRICT,
     Manifest,
@@ -54,6 +63,7 @@ from zwgk.compiler.manifest import (
 from zwgk.compiler.matching import ClauseMatcher, GuidelineMatcher, Match, clause_candidates
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits
 from zwgk.compiler.reader.sources import FORMATS
+from zwgk.compiler.reader.zygote import reading_many
 from zwgk.validators.catalogue import (
     FORMAT_VERSION,
     CatalogueDomain,
@@ -81,7 +91,8 @@ from zwgk.validators.sheet import RuleContext
 OUTPUTS = ("catalogue.json", "catalogue.xlsx", "catalogue.sqlite", "graph.json", "graph.graphml", "issues.json")
 MARKER = ".zwgk-build"
 TINY_FILE = 512  # bytes
-FORK_XLSX_MAX_ITEMS = 100_000
+ZYGOTE_MIN_FILES = 8  # files a reading process must have to read before a zygote pays for itself
+FORK_MAX_ITEMS = 100_000  # above it (a city) the emitters run in-process, one after another
 Progress = Callable[[int, int, str], None]  # (files done, files in all, a phrase to show: "读取 区教育局")
 
 
@@ -349,9 +360,9 @@ def read_all(
     jobs: int,
     progress: Progress | None,
     labels: Sequence[str],
-) -> Iterator[tuple[int, FileResult, bool]]:
-    """(index, result, from cache) in task order: cache hits loaded one at a time as their turn comes (a
-    city's worth of results never sits in memory at once), misses read by ``jobs`` processes."""
+) -> Generator[tuple[int, FileResult, bool], None, None]:
+    """(index, result, from cache) in task order: cache hits loaded one at a time as their turn comes, misses
+    read by ``jobs`` processes a few files ahead (a city's worth of results never sits in memory at once)."""
     total = len(tasks)
     misses = [i for i in range(total) if i not in hits]
     done = 0
@@ -361,8 +372,7 @@ def read_all(
         if len(misses) > 1 and jobs > 1:
             workers = min(jobs, len(misses))
             pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
-            chunk = max(1, min(32, len(misses) // (workers * 8)))
-            fresh = pool.map(_run, [tasks[i] for i in misses], chunksize=chunk)
+            fresh = _read_ahead(pool, workers, [tasks[i] for i in misses])
         else:
             fresh = (_run(tasks[i]) for i in misses)
         miss_set = set(misses)
@@ -390,6 +400,46 @@ def read_all(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+READ_AHEAD_CHUNK = 64 * 1024  # bytes of files sent to a worker at once (many tiny files travel together)
+
+
+def _run_many(tasks: Sequence[_Task]) -> list[FileResult]:
+    return [_run(t) for t in tasks]
+
+
+def _read_ahead(pool: futures.ProcessPoolExecutor, workers: int, tasks: Sequence[_Task]) -> Iterator[FileResult]:
+    """The results of ``tasks`` in order, read by ``pool`` at most two chunks a worker ahead of the caller.
+
+    ``pool.map`` would queue every file at once, and its results would pile up while the caller is slower
+    than the workers (it matches each file's items as it comes): about 1 MB a 500-item file, a gigabyte for
+    a city.  Here a worker waits instead."""
+    chunks: list[list[_Task]] = []
+    size = 0
+    for t in tasks:
+        if not chunks or size >= READ_AHEAD_CHUNK or len(chunks[-1]) >= 32:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(t)
+        try:
+            size += os.path.getsize(t.path)
+        except OSError:
+            pass
+    queued = iter(chunks)
+    ahead: deque[futures.Future[list[FileResult]]] = deque()
+
+    def submit() -> None:
+        chunk = next(queued, None)
+        if chunk is not None:
+            ahead.append(pool.submit(_run_many, chunk))
+
+    for _ in range(2 * workers):
+        submit()
+    while ahead:
+        results = ahead.popleft().result()
+        submit()
+        yield from results
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -757,31 +807,52 @@ def compile_district(
     link_columns: dict[tuple[str, str], str | None] = {}
     labels = [f"{'reading' if lang == 'en' else '读取'} {t.unit or Path(t.shown).stem}" for t in tasks]
     fresh = read_all(tasks, hits, cache, jobs, None, labels)
-    for i, rel in enumerate(rels):
-        part = parts[i]
-        if part is None:
-            t, result, from_cache = next(fresh)
-            assert task_index[t] == i
-            entry = plan.entry_for(rel)
-            unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
-            part = parts[i] = _file_part(i, rel, unit, result, from_cache, lang, matchers, intern)
-            del result
-        if progress is not None:
-            progress(i + 1, len(rels), f"{'reading' if lang == 'en' else '读取'} {part.info.unit}")
-        for e in part.entries:
-            e.part = i
-        entries.extend(part.entries)
-        infos.append(part.info)
-        file_rows.extend(part.findings)
-        for sheet, letter in part.link_columns:
-            link_columns[(rel, sheet)] = letter
+    match_seconds = 0.0
+    # reading_many: each reading process forks its isolated calamine children from a small zygote, not from
+    # itself (a fork of a process holding the district read so far costs ~25 ms of CPU a file).  Starting a
+    # zygote costs ~0.2 s of CPU, so not for a process that reads only a few files (a recompile after an edit).
+    misses = len(tasks) - len(hits)
+    readers = min(jobs, misses) if misses > 1 and jobs > 1 else 1
+    with reading_many() if misses >= ZYGOTE_MIN_FILES * readers else contextlib.nullcontext():
+        try:
+            for i, rel in enumerate(rels):
+                part = parts[i]
+                if part is None:
+                    t, result, from_cache = next(fresh)
+                    assert task_index[t] == i
+                    entry = plan.entry_for(rel)
+                    unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
+                    part = parts[i] = _file_part(i, rel, unit, result, from_cache, lang, matchers, intern)
+                    del result
+                    # Each item's base id and its matches depend on the item alone: worked out here, as the
+                    # files come in and beside the workers still reading, not after the last file, where they
+                    # held back the sheet writer (with one job it is the same work in another order).
+                    clock = time.perf_counter()
+                    for e in part.entries:
+                        e.base_id = _item_id(e.unit, e.domain, e.level1, e.level2, e.level3, e.content)
+                        matchers.match(e)
+                    match_seconds += time.perf_counter() - clock
+                if progress is not None:
+                    progress(i + 1, len(rels), f"{'reading' if lang == 'en' else '读取'} {part.info.unit}")
+                for e in part.entries:
+                    e.part = i
+                entries.extend(part.entries)
+                infos.append(part.info)
+                file_rows.extend(part.findings)
+                for sheet, letter in part.link_columns:
+                    link_columns[(rel, sheet)] = letter
+        finally:
+            # The generator stops at its last answer: close it now, or the read pool (its worker processes and
+            # its manager thread) would live on through the emit phase, beside the forked emitters.
+            fresh.close()
 
-    timings["read"] = time.perf_counter() - started
+    timings["read"] = time.perf_counter() - started  # from the start: hashing, parts, reading, matching
+    timings["match"] = match_seconds
     if progress is not None and rels:
         progress(len(rels), len(rels), "matching, checking, writing" if lang == "en" else "汇总、核对并写出")
     assign_ids(entries)
     # Rendered items are kept in memory (and in the parts) for a district, not for a city (~3 KB an item).
-    keep = len(entries) <= FORK_XLSX_MAX_ITEMS
+    keep = len(entries) <= FORK_MAX_ITEMS
     if not keep:
         for e in entries:
             e.json_line = None
@@ -789,62 +860,46 @@ def compile_district(
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    child: Any = None
+    # With more than one job the emitters run side by side in forked children (fork: they have the compiled
+    # catalogue without pickling it).  Forked children copy the parent's pages as they walk the items: worth it
+    # for a district, not for a city (480,000 items: +1 GB a child), which writes everything in-process.
+    children = _Children(timings) if jobs > 1 and len(entries) <= FORK_MAX_ITEMS and _can_fork() else None
     try:
         # The shared sheet writer is the slowest emitter by far: with a second core it runs beside
         # everything else, from the moment the items have their ids.
         sheets = (entries, _domain_order(reference, entries), district, as_of_value, staging, vocabulary, rows_paths,
                   [bool(p is not None and p.loaded) for p in parts])
-        clock = time.perf_counter()
-        # A forked writer copies the parent's pages as it walks the items: worth a core for a district, not for
-        # a city (480,000 items: +1 GB), where the streaming writer in-process costs well under a minute.
-        child = _start_xlsx(*sheets) if jobs > 1 and xlsx and len(entries) <= FORK_XLSX_MAX_ITEMS else None
-        if child is None and xlsx:
-            _write_xlsx(*sheets)
-            timings["xlsx"] = time.perf_counter() - clock
-        # Matching (the items of files not served from their parts) runs beside the xlsx writer, which needs
-        # only the items and their ids; while workers read it would take their core.
-        clock = time.perf_counter()
-        for part in parts:
-            if part is not None and not part.loaded:
-                for e in part.entries:
-                    matchers.match(e)
-        timings["match"] = time.perf_counter() - clock
+        if xlsx:
+            if children is not None:
+                children.start("catalogue.xlsx", lambda: _write_xlsx(*sheets), timing="xlsx")
+            else:
+                clock = time.perf_counter()
+                _write_xlsx(*sheets)
+                timings["xlsx"] = time.perf_counter() - clock
         compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_rows, skipped,
                              link_columns, timings)
         compiled.keep = keep
-        parts_child: Any = None
         todo = [(part_keys[i], part) for i, part in enumerate(parts)
                 if part is not None and part_keys[i] is not None and not part.loaded]
 
-        def store_parts() -> None:
-            for pk, part in todo:
-                assert pk is not None
-                _store_part(cache, pk, part, keep)
-
-        def after_json() -> None:
-            # The parts hold the items' catalogue.json lines, rendered now: with a second core they are written
-            # beside the sqlite and graph writers.
-            nonlocal parts_child
-            if todo and jobs > 1 and keep:
-                parts_child = _fork(store_parts)
-
-        _emit(compiled, staging, timings, child, after_json)
+        _emit(compiled, staging, timings, children)
+        # The parts hold the items' catalogue.json lines, rendered by now.  Written here, beside the writers still
+        # running (a child of its own measured no faster: one more copy of the pages it walks).
         clock = time.perf_counter()
-        if parts_child is not None:
-            parts_child.join()  # a part that could not be written only costs time next compile
-        else:
-            store_parts()
+        for pk, part in todo:
+            assert pk is not None
+            _store_part(cache, pk, part, keep)  # a part that could not be written only costs time next compile
         timings["parts"] = time.perf_counter() - clock
+        if children is not None:
+            children.wait()
         result = _summary(compiled, out, as_of_source, infos, skipped)
         write_text(staging / MARKER, _marker_text(fingerprint, result, xlsx))
         cache.keep_into(staging / CACHE_DIR)
         _readable(staging)
         publish(staging, out)
     except BaseException:
-        if child is not None and child.is_alive():
-            child.kill()
-            child.join()
+        if children is not None:
+            children.kill()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     timings["total"] = time.perf_counter() - started
@@ -1118,27 +1173,125 @@ def _clause_rows(reference: Reference, entries: list[Entry]) -> list[ClauseCover
 # Emitting.
 
 
-def _emit(c: Compiled, staging: Path, timings: dict[str, float], child: Any,
-          after_json: Callable[[], None] | None = None) -> None:
-    """Every output but catalogue.xlsx (written already, or being written by ``child``) into ``staging``."""
+def _emit(c: Compiled, staging: Path, timings: dict[str, float], children: _Children | None) -> None:
+    """Every output but catalogue.xlsx (written already, or being written by a child) into ``staging``.
+
+    catalogue.json comes first: its content hash is the ``version`` that catalogue.sqlite and the graph carry.
+    With ``children`` those two are then written by forked children (the caller waits for them); without,
+    here, one after another."""
     clock = time.perf_counter()
     _emit_json(c, staging)
-    if after_json is not None:
-        after_json()
-    timings["json"], clock = time.perf_counter() - clock, time.perf_counter()
-    _emit_sqlite(c, staging)
-    timings["sqlite"], clock = time.perf_counter() - clock, time.perf_counter()
-    write_compiled_graph(c, staging / "graph.json", staging / "graph.graphml")
-    timings["graph"], clock = time.perf_counter() - clock, time.perf_counter()
-    if child is not None:
-        child.join()
-        timings["xlsx_wait"] = time.perf_counter() - clock
-        if child.exitcode != 0:
-            error = staging / ".xlsx-error"
-            detail = error.read_text(encoding="utf-8") if error.exists() else f"exit {child.exitcode}"
-            error.unlink(missing_ok=True)
-            raise CompileError(f"无法写出 catalogue.xlsx（{detail}），已停止，原有构建未改动。",
-                               f"catalogue.xlsx could not be written ({detail}); stopped, the previous build is untouched.")
+    timings["json"] = time.perf_counter() - clock
+    writers: list[tuple[str, str, Callable[[], None]]] = [
+        ("catalogue.sqlite", "sqlite", lambda: _emit_sqlite(c, staging)),
+        ("graph.json/graph.graphml", "graph",
+         lambda: write_graph_streamed(c, staging / "graph.json", staging / "graph.graphml")),
+    ]
+    for name, timing, write in writers:
+        if children is not None:
+            children.start(name, write, timing=timing)
+        else:
+            clock = time.perf_counter()
+            write()
+            timings[timing] = time.perf_counter() - clock
+
+
+class _Children:
+    """Emitters in forked children of the compile, each reporting on a pipe: ``ok WALL CPU`` or what went wrong.
+
+    A child asks the kernel to kill it when the compile dies (PR_SET_PDEATHSIG: a SIGKILLed compile leaves no
+    writer behind) and never collects garbage (a full collection would touch, and so copy, every page of the
+    parent's objects it shares).  Outputs are written into the staging folder as in-process (atomically), so a
+    failed or killed child leaves nothing published."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.running: list[tuple[str, str, Any, int]] = []  # output, timing key, process, report fd
+
+    def start(self, name: str, target: Callable[[], None], *, timing: str) -> None:
+        """Run ``target`` (which writes ``name``) in a forked child; in this process when no child can be forked."""
+        rfd, wfd = os.pipe()
+        parent = os.getpid()
+
+        def run() -> None:
+            os.close(rfd)
+            try:
+                ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+            except (OSError, AttributeError):
+                pass
+            if os.getppid() != parent:  # the compile died before the request above took effect
+                os._exit(1)
+            gc.disable()
+            status, clock = 0, time.perf_counter()
+            try:
+                target()
+                report = f"ok {time.perf_counter() - clock:.3f} {time.process_time():.3f}"
+            except BaseException as exc:  # noqa: B036 - reported to the compile, which stops
+                status, report = 1, f"{type(exc).__name__}: {str(exc)[:300]}"
+            try:
+                os.write(wfd, report.encode("utf-8", "replace")[:4000])  # a pipe holds 64 KB: never blocks
+            finally:
+                os._exit(status)
+
+        proc = multiprocessing.get_context("fork").Process(target=run, name=f"zwgk-emit-{name}")
+        try:
+            proc.start()
+        except OSError:  # no process to be had (EAGAIN, ENOMEM): the same work, in-process
+            os.close(rfd)
+            clock = time.perf_counter()
+            target()
+            self.timings[timing] = time.perf_counter() - clock
+            return
+        finally:
+            os.close(wfd)
+        self.running.append((name, timing, proc, rfd))
+
+    def wait(self) -> None:
+        """Wait for every child, in the order they end; raise :class:`CompileError` at the first that failed
+        (the caller then ends the others: a failure is not waited out behind a slower sibling)."""
+        clock = time.perf_counter()
+        while self.running:
+            ended = set(wait_any([proc.sentinel for _, _, proc, _ in self.running]))
+            for entry in [x for x in self.running if x[2].sentinel in ended]:
+                self.running.remove(entry)
+                name, timing, proc, rfd = entry
+                proc.join()
+                with os.fdopen(rfd, "rb") as fh:
+                    report = fh.read().decode("utf-8", "replace")
+                if proc.exitcode == 0 and report.startswith("ok "):
+                    # The child's own seconds: wall, and CPU (the work plus the pages it had to copy).
+                    wall, cpu = report[3:].split()
+                    self.timings[f"{timing}_child"] = float(wall)
+                    self.timings[f"{timing}_child_cpu"] = float(cpu)
+                    continue
+                zh, en = (report, report) if report else _exit_text(proc.exitcode)
+                raise CompileError(f"无法写出 {name}（{zh}），已停止，原有构建未改动。",
+                                   f"{name} could not be written ({en}); stopped, the previous build is untouched.")
+        self.timings["wait"] = time.perf_counter() - clock
+
+    def kill(self) -> None:
+        """End every child still running (the compile is stopping)."""
+        while self.running:
+            _, _, proc, rfd = self.running.pop()
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            os.close(rfd)
+
+
+def _exit_text(code: int | None) -> tuple[str, str]:
+    """How a child that sent no report ended, in Chinese and English."""
+    if code is not None and code < 0:
+        try:
+            sig = signal.Signals(-code).name
+        except ValueError:
+            sig = str(-code)
+        return f"写出进程被信号 {sig} 终止，可能是内存不足", f"the writing process was ended by signal {sig}, perhaps out of memory"
+    return f"写出进程意外退出，退出码 {code}", f"the writing process exited unexpectedly with code {code}"
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _domain_order(reference: Reference, entries: Sequence[Entry]) -> list[str]:
@@ -1152,7 +1305,7 @@ def _write_xlsx(entries: Sequence[Entry], domains: Sequence[str], district: str,
                 vocabulary: Any, rows_paths: Sequence[str | None] = (), loaded: Sequence[bool] = ()) -> None:
     """catalogue.xlsx; each file's rendered rows are kept beside its part (``rows_paths``) for the next compile.
 
-    Runs in a forked child with a second core: what it renders reaches the next compile only through those
+    With more than one job it runs in a forked child: what it renders reaches the next compile only through those
     files.  A file's rows are reused only when its part was (``loaded``): they were rendered from the same items.
     """
     by_domain: dict[str, list[Entry]] = defaultdict(list)
@@ -1201,49 +1354,6 @@ def _store_rows(path: Path, rows: list[Any]) -> None:
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
-
-
-def _xlsx_child(*args: Any) -> None:
-    try:  # die with the compile: a killed compile must not leave a writer behind
-        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
-    try:
-        _write_xlsx(*args)
-    except BaseException as exc:
-        (args[4] / ".xlsx-error").write_text(f"{type(exc).__name__}: {str(exc)[:300]}", encoding="utf-8")
-        os._exit(1)
-    os._exit(0)
-
-
-def _fork(target: Callable[[], None]) -> Any:
-    """``target`` in a forked child (None where fork is missing: the caller runs it itself)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-
-    def run() -> None:
-        try:
-            ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: die with the compile
-        except (OSError, AttributeError):
-            pass
-        try:
-            target()
-        except BaseException:
-            os._exit(1)
-        os._exit(0)
-
-    proc = multiprocessing.get_context("fork").Process(target=run)
-    proc.start()
-    return proc
-
-
-def _start_xlsx(*args: Any) -> Any:
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    # fork: the child has the items without pickling them.
-    child = multiprocessing.get_context("fork").Process(target=_xlsx_child, args=args)
-    child.start()
-    return child
 
 
 def _readable(staging: Path) -> None:
