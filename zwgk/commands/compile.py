@@ -108,7 +108,7 @@ def _progress_bar(lang: str) -> Iterator[Progress | None]:
               help="输出文件夹（整体替换；原有的其他文件会保留）")
 @click.option("--manifest", type=click.Path(path_type=Path), help="汇编清单（默认：提交目录中的 zwgk.toml）")
 @click.option("--as-of", "as_of", help="目录截至日期 YYYY-MM-DD（默认取清单，再取文件修改日期）")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行读取的进程数（默认：全部 CPU 核）")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行进程数：读取文件与写出输出（默认：全部 CPU 核；1 = 全程单进程）")
 @click.option("--government-host", "government_hosts", multiple=True, help="额外视为政府网站的主机名")
 @click.option("--force", is_flag=True, help="输入未变也重新生成全部输出")
 @click.option("--no-xlsx", "no_xlsx", is_flag=True, help="不生成 catalogue.xlsx（全市规模时约省一分钟）")
