@@ -25,8 +25,9 @@ networkx for anyone who wants to traverse it.
 
 :func:`write_compiled_graph` writes the same two files faster: the few hundred nodes and edges of the
 domains, units and reference come from the same streams, and each item's node and edges are rendered as
-text by :func:`item_parts` (cached per item by the compiler, so a recompile renders only changed files'
-items).  The tests hold the two writers to the same bytes.
+text by :func:`item_parts` (``cached`` can supply parts rendered earlier; the compiler renders them afresh,
+since loading cached graph text measured as slow as rendering it).  The tests hold the two writers to the
+same bytes.
 """
 
 from __future__ import annotations
