@@ -841,6 +841,10 @@ def compile_district(
                 file_rows.extend(part.findings)
                 for sheet, letter in part.link_columns:
                     link_columns[(rel, sheet)] = letter
+                # What is read so far stays to the end: out of the collector's sight, or each of its passes walks
+                # the whole district again (120,000 items with --jobs 2: 31.8 s → 27.4 s).  O(1); refcounting
+                # still frees what goes, and the compile makes no cycles.
+                gc.freeze()
         finally:
             # The generator stops at its last answer: close it now, or the read pool (its worker processes and
             # its manager thread) would live on through the emit phase, beside the forked emitters.
