@@ -218,6 +218,14 @@ def key_signature(table: KeyTable) -> str:
     return ",".join(ids)
 
 
+def link_node_parts(url: str, kind_key: str, label_key: str) -> tuple[str, str]:
+    """A link node as (node-link JSON, GraphML) text; the keys are the GraphML ids of "kind" and "label"."""
+    ident = node_id("link", url)
+    return (f'{{"id":{json_str(ident)},"kind":"link","label":{json_str(url)}}}',
+            f'    <node id="{xml_escape(ident)}">\n      <data key="{kind_key}">link</data>\n'
+            f'      <data key="{label_key}">{xml_text(url)}</data>\n    </node>\n')
+
+
 def item_parts(e: ItemLike, signature: str) -> tuple[str, str, str, str]:
     """(node JSON, node GraphML, edges JSON, edges GraphML) of one item, as write_graph writes them.
 
@@ -339,10 +347,7 @@ def write_compiled_graph(c: Compiled, json_target: Path, graphml_target: Path,
             for url in e.links:
                 if url not in links:
                     links.add(url)
-                    ident = node_id("link", url)
-                    yield (f'{{"id":{json_str(ident)},"kind":"link","label":{json_str(url)}}}',
-                           f'    <node id="{xml_escape(ident)}">\n      <data key="{link_kind}">link</data>\n'
-                           f'      <data key="{link_label}">{xml_text(url)}</data>\n    </node>\n')
+                    yield link_node_parts(url, link_kind, link_label)
 
     def edge_parts() -> Iterator[tuple[str, str]]:
         for edge in head_edges:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zwgk.compiler.emit.graph_export import json_dumps, json_str, write_graph_parts, xml_escape, xml_text
+from zwgk.compiler.emit.graph_export import json_dumps, write_graph_parts, xml_escape
 from zwgk.compiler.graph import (
     Edge,
     Node,
@@ -31,7 +31,7 @@ from zwgk.compiler.graph import (
     graph_attributes,
     item_parts,
     key_signature,
-    node_id,
+    link_node_parts,
 )
 
 if TYPE_CHECKING:
@@ -76,10 +76,7 @@ def write_graph_streamed(c: Compiled, json_target: Path, graphml_target: Path) -
                 for url in e.links:
                     if url not in links:
                         links.add(url)
-                        ident = node_id("link", url)
-                        yield (f'{{"id":{json_str(ident)},"kind":"link","label":{json_str(url)}}}',
-                               f'    <node id="{xml_escape(ident)}">\n      <data key="{link_kind}">link</data>\n'
-                               f'      <data key="{link_label}">{xml_text(url)}</data>\n    </node>\n')
+                        yield link_node_parts(url, link_kind, link_label)
 
     def edge_parts() -> Iterator[tuple[str, str]]:
         for edge in head_edges:
