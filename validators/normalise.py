@@ -15,7 +15,11 @@ from functools import lru_cache
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef《》“”‘’、，。；：？！（）"
 _WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _WS_RUN = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Controls and invisible format characters: zero-width spaces and joiners, bidi marks, the BOM, and what
+# text pasted from web pages and Word carries unseen (soft hyphen U+00AD, word joiner U+2060, invisible
+# operators U+2061–2064, Mongolian vowel separator U+180E, deprecated format characters U+206A–206F).
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 # Brackets NFKC leaves alone but units use interchangeably.
 _BRACKETS = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "［": "[", "］": "]"})
 # Punctuation that never distinguishes two names.
@@ -77,7 +81,8 @@ def _scalar_text(value: object) -> str:
         # Spreadsheet numbers: 3.0 is the 序号 3, not "3.0".
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
+        # Excel shows 15 significant digits: the 序号 1.2 a formula computed as 1.2000000000000002 is "1.2".
+        return format(value, ".15g")
     return str(value)
 
 

@@ -32,7 +32,9 @@ _NAME_SPLIT = re.compile(r"\s*[/／]\s*")
 _MAX_MERGE_FILL = 2_000_000
 _ITEM_FIELDS = ("name", "level1", "level2", "level3", "content")
 _UNIQUE_FIELDS = frozenset({"content", "seq"})
-_TOTAL = re.compile(r"^(合计|总计|小计|共计)")
+# 合计：56 项, and 汇总 — the label Chinese Excel writes in an Excel table's totals row (套用表格格式 → 汇总行);
+# 汇总 only on its own or before a count, so that an item named 汇总… stays an item.
+_TOTAL = re.compile(r"^(?:合计|总计|小计|共计|汇总(?=$|[\s:：\d(（]))")
 _HEADER_UNIT = re.compile(r"[（(]\s*(工作日|个工作日|日|天)\s*[)）]")
 _NOT_INVOLVED = frozenset({"未涉及", "不涉及", "本单位未涉及", "本单位不涉及", "暂未涉及", "暂不涉及", "无此项", "无此事项"})
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
@@ -192,7 +194,7 @@ def build_records(grid: Grid, layout: Layout, vocab: Vocabulary, ctx: RowContext
             out.skipped.append((sheet_row, "header"))
             continue
         first = next(x for x in own if x) if count else ""
-        if first[:1] in "合总小共" and _TOTAL.match(first):
+        if first[:1] in "合总小共汇" and _TOTAL.match(first):
             out.skipped.append((sheet_row, "total"))  # 合计：56 项 — a count, not an item
             continue
         # 扶贫 | 未涉及: a domain the unit declares it does not handle, not an item (the district records such
@@ -460,10 +462,17 @@ _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+# Full-width ASCII (ｈｔｔｐｓ：／／ｗｗｗ．…): a URL typed with the input method in full-width mode.
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
+_TO_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
 def _links(text: str, hyperlink: str | None) -> list[str]:
     found: list[str] = []
     if hyperlink:
         found.append(hyperlink.strip())
+    if text and not text.isascii() and _FULL_WIDTH.search(text):
+        text = text.translate(_TO_HALF_WIDTH)
     if text and ("://" in text or "www." in text.lower()):
         for m in _URL.finditer(text):
             url = m.group(0).rstrip(".。")

@@ -63,6 +63,9 @@ class SheetScan:
     formula_links: dict[str, str] = field(default_factory=dict)  # cell ref → URL from HYPERLINK()
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
     hidden_rows: list[int] = field(default_factory=list)  # 1-based rows hidden in Excel (deleted items, often)
+    # (cell ref, error code) of error cells (t="e": #N/A, #REF! …), which calamine reads as blank: the cell
+    # shows the error in Excel, so a finding must name the error rather than call the cell empty.
+    error_cells: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -239,6 +242,8 @@ def scan_xlsx(zf: zipfile.ZipFile, limits: Limits) -> PackageScan:
             _links_and_formulas(zf, names, sheet, data, limits)
             if b"hidden" in data:
                 sheet.hidden_rows = _hidden_rows(data)
+            if b'"e"' in data or b"'e'" in data:
+                sheet.error_cells = _error_cells(data)
         del data
     for target, _mode in rels.values():
         if "externalLink" in target:
@@ -338,6 +343,26 @@ def _hidden_rows(data: bytes, cap: int = 100_000) -> list[int]:
         r = _ROW_R.search(m.group(1))
         if r:
             out.append(int(r.group(1)))
+            if len(out) >= cap:
+                break
+    return out
+
+
+_ERROR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?c\b([^>]*?\st" + _Q[:-len(rb"\s*")] + rb"e[\"'][^>]*)>\s*"
+    rb"(?:<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?f>)\s*)?<(?:[\w.-]+:)?v>([^<]{1,40})</",
+    re.S,
+)
+
+
+def _error_cells(data: bytes, cap: int = 10_000) -> list[tuple[str, str]]:
+    """Cells whose value is an error (#N/A, #REF!, #VALUE! …), with the error as Excel shows it."""
+    out: list[tuple[str, str]] = []
+    for m in _ERROR_CELL.finditer(data):
+        ref = _CELL_REF.search(m.group(1))
+        if ref:
+            out.append(((ref.group(1) + ref.group(2)).decode("ascii").upper(),
+                        _unescape(m.group(2).decode("utf-8", "replace")).strip()))
             if len(out) >= cap:
                 break
     return out
