@@ -28,7 +28,8 @@ The submissions, and what ``zwgk check`` finds in them on purpose:
 区规划资源局.xlsx                        the unit's own template: title row and 填报单位/填报时间 line; a
                                          formula without a value, 公开依据 twice, a stray row, rows numbered
                                          in advance, a 同上 with nothing above
-区城管执法局.xlsx                        template that still links to another workbook
+区城管执法局.xlsx                        template that still links to another workbook (a #REF! cell,
+                                         a hidden lookup sheet)
 宝山工业园区.xlsx                        园区: a "Sheet1" with no domain, a 招商服务领域 sheet, a prose
                                          sheet and an empty one
 目录汇总（终稿）.xlsx                    says nowhere who sent it (杨行镇, per zwgk.toml)
@@ -611,10 +612,17 @@ def _planning(ctx: _Ctx) -> None:
 
 
 def _enforcement(ctx: _Ctx) -> None:
-    """区城管执法局: the template, filled in — but copied from a workbook it still links to."""
+    """区城管执法局: the template, filled in — but copied from a workbook it still links to: a 公开依据 looked
+    up there shows #REF!, and the hidden sheet of lookup values came along."""
     unit = ctx.unit("区城管执法局")
     wb, plan = plan_template(unit.name, reference=ctx.ref, vocabulary=ctx.vocab)
     _fill_template(ctx, wb, plan.sheets[0], unit, "区级")
+    sheet = plan.sheets[0]
+    wb[sheet.sheet][sheet.layout.ref(sheet.layout.data_rows[-1], "basis")] = "#REF!"  # openpyxl: an error cell
+    lookup = wb.create_sheet("Sheet3")
+    for row in (("代码", "依据"), ("CG01", "《城市管理行政执法条例》"), ("CG02", "《上海市市容环境卫生管理条例》")):
+        lookup.append(row)
+    lookup.sheet_state = "hidden"
     data = workbook_bytes(wb, AS_OF)
     rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     link = (

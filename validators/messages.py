@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from zwgk.validators.models import FIELD_LABELS, Finding
 
+# Location fields that are not item fields (a rule may point at "the item's name" when a layout has no
+# 一级事项 column); an unknown field never shows its code name to the user.
+_OTHER_LABELS: dict[str, tuple[str, str]] = {"name": ("事项名称", "item name")}
+
 
 class _Params(dict[str, str]):
     def __missing__(self, key: str) -> str:
@@ -43,7 +47,7 @@ def render(f: Finding, lang: str = "zh", *, with_location: bool = True) -> str:
                 params[key] = english(params[key])
     field = f.location.field
     if field:
-        zh, en = FIELD_LABELS.get(field, (field, field))
+        zh, en = FIELD_LABELS.get(field) or _OTHER_LABELS.get(field) or ("该项", "this cell")
         params.setdefault("field", en if lang == "en" else zh)
     params.setdefault("cell", f.location.cell or "")
     params.setdefault("sheet", f.location.sheet or "")

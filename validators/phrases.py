@@ -23,6 +23,7 @@ _TABLE: list[tuple[str, str]] = [
     ("旧版 Excel 文件（.xls）已损坏，复合文档结构无法读取", "the legacy Excel (.xls) file is damaged: its compound-document structure cannot be read"),
     ("表格解析程序没有返回完整结果", "the spreadsheet parser returned no complete result"),
     ("这不是文本表格（含大量二进制内容）", "this is not a text table (it holds binary content)"),
+    ("文件看起来是 UTF-16 文本，但其中有无法解码的内容", "the file looks like UTF-16 text but holds undecodable content"),
     ("这不是电子表格文件（可能是 PDF、图片或 Word 文档）", "this is not a spreadsheet (perhaps a PDF, an image or a Word document)"),
     ("这是“XML 电子表格 2003”格式", "this is the 'XML Spreadsheet 2003' format"),
     ("这是一个文件夹，不是文件", "this is a folder, not a file"),

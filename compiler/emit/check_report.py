@@ -167,7 +167,9 @@ def write_terminal(results: Sequence[FileResult], out: TextIO, lang: str = "zh",
                                            _pad(row[2], widths[2], right=True), row[3])))
         for code, fs in groups:
             lines.append("")
-            lines.append("  " + paint("bold", code) + (f" ({len(fs)})" if en else f"（{len(fs)}）"))
+            # The rule's title first: the code alone means nothing to a unit's clerk.
+            lines.append("  " + paint("bold", get(code).title(lang)) + "  " + code
+                         + (f" ({len(fs)})" if en else f"（{len(fs)}）"))
             for f in fs[:max_per_rule]:
                 where = location_text(f, lang) or ("(file)" if en else "（文件）")
                 lines.append(f"    {where}  {render(f, lang, with_location=False)}")
@@ -205,7 +207,7 @@ def to_html(results: Sequence[FileResult], lang: str = "zh") -> str:
             for f in fs:
                 item = by_row.get((f.location.sheet, f.location.row)) if f.location.row else None
                 entries.append({
-                    "where": location_text(f, lang),
+                    "where": location_text(f, lang) or ("whole file" if lang == "en" else "整个文件"),
                     "message": render(f, lang, with_location=False),
                     "field": f.location.field or "",
                     "context": item_context(item, lang) if item else [],

@@ -17,7 +17,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zwgk.compiler.reader.items import RowContext, build_records, row_ranges
@@ -28,10 +28,10 @@ from zwgk.validators.models import Finding, SheetSummary, SourceLocation
 from zwgk.validators.normalise import fold, name_key
 from zwgk.validators.reference import Reference
 from zwgk.validators.registry import finding
-from zwgk.validators.sheet import SheetData, cell_ref, column_letter
+from zwgk.validators.sheet import ItemRecord, SheetData, cell_ref, column_letter
 from zwgk.validators.vocabulary import Vocabulary
 
-__all__ = ["ReadResult", "read_file", "gc_paused", "Limits", "DEFAULT_LIMITS"]
+__all__ = ["ANNOTATION_SHEET", "DEFAULT_LIMITS", "Limits", "ReadResult", "gc_paused", "load_grids", "read_file"]
 
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表|附件|附表)\s*\d*$", re.I)
 _UNIT_LINE = re.compile(
@@ -39,6 +39,11 @@ _UNIT_LINE = re.compile(
 _TITLE_UNIT = re.compile(r"^(.{2,40}?)(?:政务公开|政府信息公开|信息公开|.{0,12}领域)")
 _FILE_NOISE = re.compile(r"(政务公开|事项|标准化?|目录|清单|模板|最终|终稿|修改|修订|定稿|版|v\d+|\d{4,8}|[（(].*?[）)]|[-_ ])", re.I)
 _SUBJECT_SAMPLE = 500
+# The sheet `zwgk check --annotate` puts first in its copy: a unit that checks or submits the copy must not
+# have it read as a catalogue.
+ANNOTATION_SHEET = "zwgk检查结果"
+# A workbook that collects several units' catalogues says so in its name, a sheet name or its title.
+_COLLECTION = re.compile(r"汇总|汇编|合并|全区|各单位")
 
 
 @dataclass
@@ -101,9 +106,7 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
     result = ReadResult(path=shown)
     started = time.monotonic()
     try:
-        loaded = load(p, limits, name=shown)
-        if loaded.kind == "ods":
-            _ods_extras(p, loaded.grids, limits)
+        loaded = load_grids(p, limits, name=shown)
     except ReadRefused as refused:
         result.readable = False
         result.findings.append(finding(refused.code, SourceLocation(path=shown), **refused.params))
@@ -115,17 +118,24 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
     result.kind = loaded.kind
     _file_findings(loaded, shown, result.findings)
     sheets = [_classify(g, vocabulary, limits) for g in loaded.grids]
-    file_unit, unit_findings = _resolve_unit(unit, sheets, Path(shown), reference, vocabulary, shown, limits)
+    file_unit, unit_findings, mixed = _resolve_unit(unit, sheets, Path(shown), reference, shown, limits)
     result.unit = file_unit
+    # A collected workbook whose only unit evidence is a 公开主体 column naming several units: each row goes
+    # to the unit its 公开主体 names, never silently to the most frequent one.
+    moved: Counter[str] | None = Counter() if mixed else None
     for sheet in sheets:
         if time.monotonic() - started > limits.max_seconds:
             result.findings.append(finding("file-limit-exceeded", SourceLocation(path=shown, sheet=sheet.grid.name),
                                            limit="读取时间", actual=f"{time.monotonic() - started:.0f} 秒",
                                            maximum=f"{limits.max_seconds:.0f} 秒"))
             break
-        _read_sheet(sheet, shown, loaded.kind, file_unit, domain, reference, vocabulary, limits, result)
+        _read_sheet(sheet, shown, loaded.kind, file_unit, domain, reference, vocabulary, limits, result, moved)
         sheet.grid.rows = []  # the items keep the texts they need; the row lists go before the next sheet
     result.findings.extend(unit_findings)
+    if moved:
+        units = [file_unit or "—", *sorted(moved)]
+        result.findings.append(finding("units-mixed", SourceLocation(path=shown), count=len(units),
+                                       units="、".join(units), others=sum(moved.values()), unit=file_unit or "—"))
     if not any(s.role == "catalogue" for s in result.summaries) and result.readable:
         if all(s.role in ("empty", "instructions") for s in result.summaries):
             result.findings.append(finding("file-unreadable", SourceLocation(path=shown),
@@ -133,13 +143,25 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
     return result
 
 
+def load_grids(path: Path, limits: Limits = DEFAULT_LIMITS, name: str | None = None) -> LoadedFile:
+    """The file's sheets as grids of cell text, with everything the reader adds to calamine's cells (.ods
+    spans and links).  Raises ReadRefused; for those who need the cells, not the items (the annotator)."""
+    loaded = load(path, limits, name=name)
+    if loaded.kind == "ods":
+        _ods_extras(path, loaded.grids, limits)
+    return loaded
+
+
 def _classify(grid: Grid, vocab: Vocabulary, limits: Limits) -> _Sheet:
     nonblank = sum(1 for row in grid.rows if any(row))
-    if vocab.is_instruction_sheet(grid.name):
+    if vocab.is_instruction_sheet(grid.name) or grid.name == ANNOTATION_SHEET:
         return _Sheet(grid, "instructions", nonblank=nonblank)
     if nonblank == 0:
         return _Sheet(grid, "empty")
     header = find_header(grid, vocab, limits.header_scan_rows)
+    if header is None and grid.hidden:
+        # Drop-down sources and lookup data live on hidden sheets: nobody filled them in, nobody can see them.
+        return _Sheet(grid, "hidden", nonblank=nonblank)
     if header is None:
         first = next((x for row in grid.rows for x in row if x), "")
         # A sheet of prose that starts 填表说明 / 说明： is instructions, whatever the sheet is called.
@@ -171,12 +193,17 @@ def _read_sheet(
     vocabulary: Vocabulary,
     limits: Limits,
     result: ReadResult,
+    moved: Counter[str] | None = None,
 ) -> None:
     grid = sheet.grid
     loc = SourceLocation(path=path, sheet=grid.name)
     if sheet.role == "instructions":
         result.summaries.append(SheetSummary(name=grid.name, role="instructions"))
         result.findings.append(finding("sheet-instructions-skipped", loc, sheet=grid.name))
+        return
+    if sheet.role == "hidden":
+        result.summaries.append(SheetSummary(name=grid.name, role="instructions"))
+        result.findings.append(finding("sheet-hidden-skipped", loc, sheet=grid.name))
         return
     if sheet.role == "empty":
         result.summaries.append(SheetSummary(name=grid.name, role="empty"))
@@ -196,6 +223,12 @@ def _read_sheet(
                                        maximum=limits.max_rows))
     for ref, formula in grid.formulas_without_value[:1000]:
         result.findings.append(finding("formula-no-value", loc.model_copy(update={"cell": ref}), formula=formula))
+    for ref, value in grid.error_cells[:1000]:
+        row = int("".join(ch for ch in ref if ch.isdigit()) or 0) or None
+        result.findings.append(finding("cell-error-value", loc.model_copy(update={"row": row, "cell": ref}),
+                                       value=value))
+    if grid.hidden:
+        result.findings.append(finding("sheet-hidden", loc, sheet=grid.name))
     header_row = layout.header_rows[0] + 1
     fields = layout.fields
     missing: list[str] = []
@@ -248,6 +281,8 @@ def _read_sheet(
             result.findings.append(finding("domain-unknown", where, value=text,
                                            closest=close[0] if close and close[1] >= 60 else ""))
     records = built.records
+    if moved is not None:
+        _units_from_subjects(records, unit, reference, moved)
     if grid.hidden_rows:
         # Hidden rows are how units often "delete" an item: they are read (nothing is lost) and said.
         item_rows = {rec.row for rec in records}
@@ -269,6 +304,29 @@ def _read_sheet(
     )
     result.summaries.append(summary)
     result.sheets.append(SheetData(path=path, summary=summary, records=tuple(records), fields=fields, unit=unit))
+
+
+def _units_from_subjects(records: list[ItemRecord], unit: str | None, reference: Reference,
+                         moved: Counter[str]) -> None:
+    """Give each record the unit its 公开主体 names, when that is a known unit other than ``unit``."""
+    known: dict[str, str | None] = {}
+    for k, rec in enumerate(records):
+        subject = rec.item.subject
+        if not subject:
+            continue
+        if subject not in known:
+            u = reference.unit(subject)
+            known[subject] = u.name if u else None
+        other = known[subject]
+        if other and other != unit and other != rec.item.unit:
+            records[k] = replace(rec, item=rec.item.model_copy(update={"unit": other}))
+            moved[other] += 1
+
+
+def _unit_of_file_name(path: Path, reference: Reference) -> str | None:
+    stem = path.stem
+    u = reference.unit(stem) or reference.unit(_FILE_NOISE.sub("", stem))
+    return u.name if u else _unit_in_text(stem, reference)
 
 
 def _resolve_domain(
@@ -343,18 +401,21 @@ def _resolve_unit(
     sheets: list[_Sheet],
     path: Path,
     reference: Reference,
-    vocabulary: Vocabulary,
     shown: str,
     limits: Limits,
-) -> tuple[str | None, list[Finding]]:
-    """The submitting unit: --unit, else 填报单位：…, else the title, else the usual 公开主体, else the file name."""
+) -> tuple[str | None, list[Finding], bool]:
+    """The submitting unit: --unit, else 填报单位：…, else the title, else the usual 公开主体, else the file name.
+
+    The third value says the unit was only the most frequent of several units the 公开主体 column names (a
+    collected workbook): its rows then go to the unit each names."""
     loc = SourceLocation(path=shown)
     if override:
         u = reference.unit(override)
         if u:
-            return u.name, []
+            return u.name, [], False
         close = reference.closest_unit(override)
-        return override, [finding("unit-unknown", loc, value=override, closest=close[0] if close and close[1] >= 60 else "")]
+        return override, [finding("unit-unknown", loc, value=override,
+                                  closest=close[0] if close and close[1] >= 60 else "")], False
     lines: list[str] = []
     titles: list[str] = []
     for sheet in sheets[:50]:
@@ -382,7 +443,7 @@ def _resolve_unit(
             hit = _unit_in_text(cand, reference)
             u = reference.unit(hit) if hit else None
         if u:
-            return u.name, []
+            return u.name, [], False
     # 公开主体: the most common value, when it names a known unit.
     subjects: Counter[str] = Counter()
     for sheet in sheets[:50]:
@@ -392,21 +453,30 @@ def _resolve_unit(
         if idx:
             rows = sheet.grid.rows[sheet.layout.first_data_row : sheet.layout.first_data_row + _SUBJECT_SAMPLE]
             subjects.update(row[idx[0]] for row in rows if idx[0] < len(row) and row[idx[0]])
-    for subj, _ in subjects.most_common(3):
+    by_unit: Counter[str] = Counter()
+    for subj, n in subjects.most_common(20):
         u = reference.unit(subj)
         if u:
-            return u.name, []
-    stem = path.stem
-    u = reference.unit(stem) or reference.unit(_FILE_NOISE.sub("", stem))
-    if u:
-        return u.name, []
-    hit = _unit_in_text(stem, reference)
-    if hit:
-        return hit, []
+            by_unit[u.name] += n
+    named = _unit_of_file_name(path, reference)
+    if by_unit:
+        (top, n_top), *rest = by_unit.most_common()
+        if not any(n >= 2 and n * 5 >= n_top for _, n in rest):
+            return top, [], False
+        # Several units, each on a real share of the rows.  A collected workbook (汇总 in its name, a sheet
+        # name or its title) gives each row to the unit it names; a unit's own catalogue may name other
+        # bodies as 公开主体, and its file name then says whose it is.
+        collected = any(_COLLECTION.search(text) for text in (path.stem, *(s.grid.name for s in sheets), *lines))
+        if named and not collected:
+            return named, [], False
+        return top, [], True
+    if named:
+        return named, [], False
     if candidates:
         close = reference.closest_unit(candidates[0])
-        return candidates[0], [finding("unit-unknown", loc, value=candidates[0], closest=close[0] if close and close[1] >= 60 else "")]
-    return None, [finding("unit-missing", loc)]
+        return candidates[0], [finding("unit-unknown", loc, value=candidates[0],
+                                       closest=close[0] if close and close[1] >= 60 else "")], False
+    return None, [finding("unit-missing", loc)], False
 
 
 # --- .ods: merges and hyperlinks (python-calamine gives neither for OpenDocument) --------------------------

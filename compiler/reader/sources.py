@@ -55,6 +55,9 @@ class Grid:
     hidden_rows: list[int] = field(default_factory=list)  # 1-based rows hidden in Excel (xlsx, xls)
     long_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (row, col, original length)
     truncated_rows: int = 0  # rows beyond the limit that were not read
+    # (A1 ref, error as Excel shows it: #N/A, #REF! …): calamine reads error cells as blank; the scan finds them.
+    error_cells: list[tuple[str, str]] = field(default_factory=list)
+    hidden: bool = False  # the sheet is hidden or very hidden in Excel
 
 
 @dataclass
@@ -151,6 +154,15 @@ def _apply_scan(result: tuple[LoadedFile, PackageScan | None]) -> LoadedFile:
                 grid.hyperlinks[_ref_to_rc(ref)] = url
             grid.formulas_without_value = s_scan.formulas_without_value
             grid.hidden_rows = s_scan.hidden_rows
+            for ref, value in s_scan.error_cells:
+                r, c = _ref_to_rc(ref)
+                if r < len(grid.rows):
+                    row = grid.rows[r]
+                    if c >= len(row):
+                        row.extend([""] * (c + 1 - len(row)))
+                    if not row[c]:
+                        row[c] = value  # the cell reads as Excel shows it, so no rule calls it empty
+                grid.error_cells.append((ref, value))
     loaded.has_macros = scan.has_macros
     loaded.external_links = list(scan.external_links)
     return loaded
@@ -609,7 +621,7 @@ def _load_calamine(path: Path, kind: str, limits: Limits) -> LoadedFile:
                 truncated = max(sheet.total_height - nrows, 1)
                 raw = raw[:nrows]
             del sheet  # calamine's own copy of the cells goes before the texts are cleaned (peak memory)
-            grid = Grid(name=meta.name, rows=[], truncated_rows=truncated)
+            grid = Grid(name=meta.name, rows=[], truncated_rows=truncated, hidden=meta.visible != pc.SheetVisibleEnum.Visible)
             grid.rows = _clean_rows(raw, limits.max_cell_chars, grid.long_cells)
             del raw
             grid.merged = [(a[0], a[1], b[0], b[1]) for a, b in merged][:100_000]
@@ -695,6 +707,13 @@ _BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13)]
 
 def _load_csv(path: Path, limits: Limits, name: str | None = None) -> LoadedFile:
     data = path.read_bytes()
+    utf16 = _utf16(data)
+    if utf16:
+        # Excel's "Unicode text" (UTF-16, tab-separated), often renamed .csv: text, not binary.
+        try:
+            data = data.decode(utf16).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReadRefused("file-unreadable", reason="文件看起来是 UTF-16 文本，但其中有无法解码的内容") from exc
     head = data[:65536]
     controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
     if controls * 10 > len(head):
@@ -739,4 +758,22 @@ def _load_csv(path: Path, limits: Limits, name: str | None = None) -> LoadedFile
                               maximum=f"{limits.max_cell_chars} 个字符") from exc
         raise ReadRefused("file-unreadable", reason="CSV 格式错误（引号不成对或含有无法识别的字符）") from exc
     del data
-    return LoadedFile(kind="csv", grids=[grid], encoding=encoding.removesuffix("-sig"), bad_bytes=bad, nul_bytes=nul)
+    return LoadedFile(kind="csv", grids=[grid], encoding="utf-16" if utf16 else encoding.removesuffix("-sig"),
+                      bad_bytes=bad, nul_bytes=nul)
+
+
+def _utf16(data: bytes) -> str | None:
+    """The codec of UTF-16 text: a byte-order mark, or (no mark) NUL bytes, many and on one side of each pair
+    of the head — the high bytes of ASCII tabs, digits and line breaks (UTF-8 and GB18030 have no NUL)."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    head = data[:4096]
+    head = head[: len(head) - len(head) % 2]
+    if len(head) >= 8:
+        # One side only, nearly: a CJK character with a zero low byte (一 U+4E00) puts a NUL on the other.
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if odd * 50 >= len(head) and odd >= 3 * even:
+            return "utf-16-le"
+        if even * 50 >= len(head) and even >= 3 * odd:
+            return "utf-16-be"
+    return None

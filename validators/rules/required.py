@@ -13,7 +13,7 @@ _TEXT_FIELDS = ("content", "basis", "time_limit", "subject")
     "required-cell-empty", Severity.ERROR, "sheet",
     title=("必填单元格为空", "required cell empty"),
     message=("「{field}」为空（{item}）。", "'{field}' is empty ({item})."),
-    fix=("请填写该项；国办发〔2019〕54号要求目录写明事项的名称、内容、依据、时限、主体、渠道等要素。",
+    fix=("请在该单元格填写{field}；国办发〔2019〕54号要求目录写明事项的名称、内容、依据、时限、主体、渠道等要素。",
          "Fill it in: 国办发〔2019〕54号 requires name, content, basis, time limit, body and channels."),
 )
 def required_cells(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:

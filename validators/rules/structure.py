@@ -17,7 +17,7 @@ define(
     title=("文件超出安全限制", "file exceeds a safety limit"),
     message=("文件超出安全限制（{limit}：{actual}，上限 {maximum}），未读取。",
              "The file exceeds a safety limit ({limit}: {actual}, maximum {maximum}) and was not read."),
-    fix=("请删除多余的空行、空列和超长单元格后重新保存；如确需更大的文件，请用 --max-* 选项调整上限。",
+    fix=("请删除多余的空行、空列和超长单元格后重新保存；如确需更大的文件，请联系区政府办公室放宽检查上限。",
          "Remove stray rows, columns and oversized cells and save again, or raise the limit with --max-* options."),
 )
 define(
@@ -74,7 +74,7 @@ define(
     title=("找不到表头", "header not found"),
     message=("工作表「{sheet}」有 {rows} 行内容，但前 {scanned} 行中找不到目录表头（至少需要公开事项、公开内容等列）。",
              "Sheet '{sheet}' has {rows} non-blank rows but no catalogue header in its first {scanned} rows."),
-    fix=("请使用标准目录表头（序号、公开事项、公开内容（要素）、公开依据、公开时限、公开主体、公开渠道和载体、公开对象、公开方式），或从 zwgk template 生成的模板开始填写。",
+    fix=("请使用标准目录表头（序号、公开事项、公开内容（要素）、公开依据、公开时限、公开主体、公开渠道和载体、公开对象、公开方式），或改用区政府办公室下发的标准目录模板填写。",
          "Use the standard header (序号, 公开事项, 公开内容, 公开依据, 公开时限, 公开主体, 公开渠道和载体, 公开对象, 公开方式) or start from `zwgk template`."),
 )
 define(
@@ -124,19 +124,19 @@ define(
     title=("无法确定领域", "domain not determined"),
     message=("无法从工作表名、标题或「领域」列确定工作表「{sheet}」所属领域。",
              "Could not tell the domain of sheet '{sheet}' from its name, title or a 领域 column."),
-    fix=("请把工作表命名为领域名称（如「义务教育」），或用 --domain 指定。", "Name the sheet after its domain or pass --domain."),
+    fix=("请把工作表命名为领域名称（如「义务教育」），或在表格标题中写明领域（如“……义务教育领域基层政务公开标准目录”）。", "Name the sheet after its domain or pass --domain."),
 )
 define(
     "unit-unknown", W, "file",
     title=("未知单位", "unknown unit"),
     message=("单位「{value}」不在宝山区单位名录中。", "Unit '{value}' is not in the district's roster."),
-    fix=("请使用名录中的单位名称（如「区教育局」「罗店镇」），或用 --unit 指定。", "Use the roster name or pass --unit."),
+    fix=("请在表头上方的「填报单位：」后写名录中的单位名称（如「区教育局」「罗店镇」）。", "Use the roster name or pass --unit."),
 )
 define(
     "unit-missing", W, "file",
     title=("无法确定填报单位", "submitting unit not determined"),
     message=("无法从「填报单位」、标题、公开主体或文件名确定填报单位。", "Could not tell the submitting unit from 填报单位, the title, 公开主体 or the file name."),
-    fix=("请在表头上方填写「填报单位：XX」，或用 --unit 指定。", "Add a line '填报单位：…' above the header, or pass --unit."),
+    fix=("请在表头上方加一行「填报单位：本单位名称」（如「填报单位：区教育局」）。", "Add a line '填报单位：…' above the header, or pass --unit."),
 )
 define(
     "rows-not-read", E, "sheet",
@@ -145,7 +145,7 @@ define(
              "Rows {first}–{last} of sheet '{sheet}' ({count} rows) were not read as items: the header ({header}) "
              "is not the standard catalogue layout; it lacks {missing}."),
     fix=("请按标准目录表头重新整理（至少包括公开事项、公开内容、公开依据、公开时限、公开主体、公开渠道和载体、公开对象、公开方式），"
-         "或从 zwgk template 生成的模板开始填写。",
+         "或改用区政府办公室下发的标准目录模板填写。",
          "Rearrange the sheet under the standard header, or start from `zwgk template`."),
 )
 define(
@@ -163,11 +163,46 @@ define(
          "If these items were deleted, delete the rows; otherwise unhide them so that reviewers see them."),
 )
 define(
+    "cell-error-value", E, "cell",
+    title=("单元格显示错误值", "cell shows an error value"),
+    message=("{cell} 显示错误值 {value}（公式出错或所引用的单元格、工作簿已失效），按 {value} 读取。",
+             "{cell} shows the error value {value} (a broken formula or reference); read as {value}."),
+    fix=("请修正公式，或复制后“选择性粘贴为数值”并填入正确内容，再提交。",
+         "Fix the formula, or paste the correct content as values, before submitting."),
+)
+define(
+    "sheet-hidden", W, "sheet",
+    title=("隐藏的目录工作表", "hidden catalogue sheet"),
+    message=("工作表「{sheet}」在 Excel 中被隐藏，但含有目录内容，仍按目录读取。",
+             "Sheet '{sheet}' is hidden in Excel but holds catalogue rows; it is still read."),
+    fix=("如这些事项有效，请取消隐藏该工作表，让审核的人看得到；如已作废，请删除该工作表。",
+         "If these items are valid, unhide the sheet so that reviewers see it; if obsolete, delete the sheet."),
+)
+define(
+    "sheet-hidden-skipped", INFO, "sheet",
+    title=("隐藏的非目录工作表已跳过", "hidden non-catalogue sheet skipped"),
+    message=("工作表「{sheet}」在 Excel 中被隐藏（下拉选项、数据源等），没有目录表头，不作为目录读取。",
+             "Sheet '{sheet}' is hidden in Excel (drop-down lists, lookup data) and has no catalogue header; "
+             "it is not read."),
+)
+define(
+    "units-mixed", W, "file",
+    title=("一个文件含多个单位的事项", "rows of several units in one file"),
+    message=("公开主体列写有 {count} 个单位（{units}）：各行按其公开主体所写单位计入，{others} 行不计入本文件的单位"
+             "「{unit}」。",
+             "The 公开主体 column names {count} units ({units}): each row is counted for the unit its 公开主体 names; "
+             "{others} rows are not counted for this file's unit '{unit}'."),
+    fix=("单位提交时一个文件只放本单位的目录；如果这些事项都属于本单位，请在标题下写明“填报单位：（单位名称）”；"
+         "多个单位的目录请各自提交，由区政府办公室汇编。",
+         "Submit one unit's catalogue per file; if all rows are this unit's, add a line 填报单位：(unit) under the "
+         "title or pass --unit; to collect several units, run zwgk compile on their files."),
+)
+define(
     "rows-not-involved", INFO, "sheet",
     title=("“未涉及”声明行", "rows declaring 未涉及"),
     message=("第 {rows} 行（共 {count} 行）写明“未涉及”（{what}），是声明而不是公开事项，没有读作事项。",
              "Rows {rows} ({count}) declare 未涉及 ({what}): a declaration, not an item; not read as items."),
-    fix=("未涉及的领域由区政府办公室在汇编清单 zwgk.toml 的 [[not_involved]] 中登记（写明理由），目录中可删除这些行。",
+    fix=("未涉及的领域由区政府办公室统一登记（请把理由报给区政府办公室），目录中可删除这些行。",
          "The district office records domains a unit does not handle in zwgk.toml ([[not_involved]], with a reason); "
          "these rows can be deleted from the catalogue."),
 )
