@@ -61,6 +61,7 @@ from zwgk.compiler.manifest import (
     load_manifest,
 )
 from zwgk.compiler.matching import ClauseMatcher, GuidelineMatcher, Match, clause_candidates
+from zwgk.compiler.reader import _unit_of_file_name  # the reader's own file-name rule, for unreadable files
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits
 from zwgk.compiler.reader.sources import FORMATS
 from zwgk.compiler.reader.zygote import reading_many
@@ -254,6 +255,12 @@ class CompileResult:
     uncovered_clauses: list[str] = field(default_factory=list)
     # Files that could not be read at all (each has a finding saying why).
     unreadable_files: list[str] = field(default_factory=list)
+    # What the office must chase beyond the counts: the unit each unreadable file belongs to, the units that
+    # sent more than one file, the units outside the roster (a file zwgk could not place), every skipped file.
+    unreadable_units: dict[str, str] = field(default_factory=dict)  # file → unit
+    multi_file_units: dict[str, list[str]] = field(default_factory=dict)  # unit → its files
+    extra_unit_files: dict[str, list[str]] = field(default_factory=dict)  # unit outside the roster → its files
+    skipped_files: dict[str, str] = field(default_factory=dict)  # file → file-skipped* code
 
     @property
     def exit_code(self) -> int:
@@ -270,31 +277,123 @@ class CompileResult:
 # Finding the submissions.
 
 
-def discover(submissions: Path, exclude: Sequence[Path]) -> tuple[list[str], list[str]]:
-    """(catalogue files, other files) as sorted POSIX paths relative to ``submissions``.
+# Why a file that is not read is skipped: the code says it (each has its own sentence and fix).
+_LOCK_PREFIXES = ("~$", ".~lock.", "~WRL", ".~")
+_SYSTEM_FILES = {"desktop.ini", "thumbs.db", "ehthumbs.db", ".ds_store", "icon\r", ".localized"}
+_ARCHIVES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz")
+_ARCHIVE_LISTED = 8  # spreadsheet names quoted from inside an archive
 
-    Hidden files and folders (.git, .DS_Store, our own staging folders) are ignored; Office lock files
-    (~$…) and anything that is not a spreadsheet are listed as skipped.  Symlinked folders are not
-    followed (a link back up the tree would never end).
+
+@dataclass(frozen=True)
+class Skipped:
+    rel: str
+    code: str  # file-skipped, file-skipped-temp, file-skipped-system, file-skipped-archive, file-skipped-link
+    inside: tuple[str, ...] = ()  # an archive's spreadsheets (the office must unpack them)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: list[str]
+    skipped: list[Skipped]
+    # Display name → path on disk, for names that are not UTF-8 (raw GBK bytes from an unpacked zip): the
+    # display name is the GBK reading, so every output is valid text and the office sees the real name.
+    disk: dict[str, Path] = field(default_factory=dict)
+
+    def path(self, submissions: Path, rel: str) -> Path:
+        return self.disk.get(rel) or submissions / rel
+
+
+def _skip_code(name: str, full: Path) -> str | None:
+    """Why ``name`` is not read, or None when it is a catalogue file to read."""
+    lower = name.lower()
+    if lower in _SYSTEM_FILES or name.startswith("._"):  # ._x: macOS resource forks unpacked from a zip
+        return "file-skipped-system"
+    if name.startswith(_LOCK_PREFIXES) or lower.endswith((".tmp", "#")) or name.endswith("~"):
+        return "file-skipped-temp"
+    if name.startswith("."):
+        return "file-skipped-system"
+    if full.is_symlink():
+        return "file-skipped-link"
+    if lower.endswith(_ARCHIVES):
+        return "file-skipped-archive"
+    if full.suffix.lower() not in FORMATS:
+        return "file-skipped"
+    return None
+
+
+def _display_name(name: str) -> str | None:
+    """A file name os.walk could not decode (surrogate escapes) read as GB18030, or None if it is valid."""
+    try:
+        name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _archive_sheets(path: Path) -> tuple[str, ...]:
+    """The spreadsheets inside a zip (names only, never extracted), so the office knows what it holds."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()[:10_000]
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, EOFError):
+        return ()
+    names: list[str] = []
+    for info in infos:
+        name = info.filename
+        if not info.flag_bits & 0x800:  # no UTF-8 flag: Windows wrote GBK, zipfile read it as cp437
+            with contextlib.suppress(UnicodeError):
+                name = name.encode("cp437").decode("gb18030")
+        base = name.rsplit("/", 1)[-1]
+        if base and Path(base).suffix.lower() in FORMATS and _skip_code(base, Path(base)) is None \
+                and not name.startswith("__MACOSX/"):
+            names.append(base)
+    return tuple(sorted(names))
+
+
+def discover_files(submissions: Path, exclude: Sequence[Path]) -> Discovery:
+    """Every file under ``submissions``: the catalogue files to read and the others, each with why it is skipped.
+
+    Hidden folders (.git, our staging and cache folders) are not entered; every file in the others is
+    accounted for: Office/WPS lock files (~$…, .~lock.…#), system files (desktop.ini, Thumbs.db, .DS_Store),
+    archives, symlinks and non-spreadsheets are listed as skipped with their own reason.  Symlinked folders
+    are not followed (a link back up the tree would never end).
     """
     excluded = {p.resolve() for p in exclude}
     found: list[str] = []
-    skipped: list[str] = []
+    skipped: list[Skipped] = []
+    disk: dict[str, Path] = {}
     for dirpath, dirnames, filenames in os.walk(submissions, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in excluded)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__MACOSX"
+                             and (here / d).resolve() not in excluded)
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
             full = here / name
             if full.resolve() in excluded:
                 continue
             rel = full.relative_to(submissions).as_posix()
-            if full.suffix.lower() in FORMATS and not name.startswith("~$") and not full.is_symlink():
+            shown = _display_name(rel)
+            if shown is not None:
+                rel = shown if shown not in disk and not (submissions / shown).exists() else rel.encode(
+                    "utf-8", "backslashreplace").decode("utf-8")
+                disk[rel] = full
+            code = _skip_code(name, full)
+            if code is None:
                 found.append(rel)
             else:
-                skipped.append(rel)
-    return sorted(found), sorted(skipped)
+                skipped.append(Skipped(rel, code, _archive_sheets(full) if code == "file-skipped-archive" else ()))
+    return Discovery(sorted(found), sorted(skipped, key=lambda s: s.rel), disk)
+
+
+def discover(submissions: Path, exclude: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """(catalogue files, other files) as sorted POSIX paths relative to ``submissions``."""
+    d = discover_files(submissions, exclude)
+    return d.files, [s.rel for s in d.skipped]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -540,8 +639,8 @@ def publish(staging: Path, out: Path) -> None:
 # The compile.
 
 
-def _as_of_from_files(submissions: Path, rels: Sequence[str]) -> str:
-    times = [(submissions / r).stat().st_mtime for r in rels]
+def _as_of_from_files(submissions: Path, paths: Sequence[Path]) -> str:
+    times = [p.stat().st_mtime for p in paths]
     stamp = max(times) if times else submissions.stat().st_mtime
     return dt.datetime.fromtimestamp(stamp, dt.UTC).date().isoformat()
 
@@ -748,21 +847,23 @@ def compile_district(
     _check_out(out)
 
     exclude = [out, *(out.parent.glob(f".{out.name}.*"))] + ([manifest_path] if manifest_path else [])
-    rels, skipped = discover(submissions, exclude)
+    found = discover_files(submissions, exclude)
+    rels, skipped = found.files, found.skipped
+    on_disk = {rel: found.path(submissions, rel) for rel in rels}
     if not as_of_value:
-        as_of_value = _as_of_from_files(submissions, rels)
+        as_of_value = _as_of_from_files(submissions, [on_disk[r] for r in rels])
 
     cache = ResultCache(out / CACHE_DIR, salt(limits, hosts))
     keys: list[str | None] = []
     for rel in rels:
         entry = plan.entry_for(rel)
         try:
-            digest: str | None = file_digest(submissions / rel)
+            digest: str | None = file_digest(on_disk[rel])
         except OSError:
             digest = None  # unreadable on disk: check_file says why; nothing to cache
         keys.append(None if digest is None else
                     cache.key(digest, rel, entry.unit if entry else None, entry.domain if entry else None))
-    fingerprint = _fingerprint(cache.salt, rels, keys, skipped, manifest_path, as_of_value, district, lang, xlsx)
+    fingerprint = _fingerprint(cache.salt, rels, keys, [f"{s.code}:{s.rel}:{'|'.join(s.inside)}" for s in skipped], manifest_path, as_of_value, district, lang, xlsx)
     if not force and fingerprint is not None:
         previous = _previous(out, fingerprint)
         if previous is not None:
@@ -771,7 +872,7 @@ def compile_district(
     # A file whose part (its items matched and rendered, its findings worded) is kept from an earlier compile
     # of the same bytes by the same code is neither read nor matched again.
     # (Not for tiny files, as for the read cache: 10,000 empty files would be 10,000 parts.)
-    part_keys = [None if k is None or (submissions / rel).stat().st_size < TINY_FILE else _part_key(k, lang)
+    part_keys = [None if k is None or on_disk[rel].stat().st_size < TINY_FILE else _part_key(k, lang)
                  for rel, k in zip(rels, keys, strict=True)]
     parts: list[FilePart | None] = [None] * len(rels)
     intern = _Interner()
@@ -790,11 +891,11 @@ def compile_district(
         entry = plan.entry_for(rel)
         key = keys[i]
         # A file of a few hundred bytes is re-read faster than its cache entry is written and found.
-        worth = key is not None and (submissions / rel).stat().st_size >= TINY_FILE
+        worth = key is not None and on_disk[rel].stat().st_size >= TINY_FILE
         if key is not None and worth and cache.has(key):
             hits[len(tasks)] = key
         task_index.append(i)
-        tasks.append(_Task(str(submissions / rel), rel, entry.unit if entry else None, entry.domain if entry else None,
+        tasks.append(_Task(str(on_disk[rel]), rel, entry.unit if entry else None, entry.domain if entry else None,
                            limits, hosts, str(cache.path(key)) if key is not None and worth else None))
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -821,7 +922,10 @@ def compile_district(
                     t, result, from_cache = next(fresh)
                     assert task_index[t] == i
                     entry = plan.entry_for(rel)
-                    unit = intern((entry.unit if entry and entry.unit else None) or result.unit or Path(rel).stem)
+                    # An unreadable file still names its unit in its file name ("宝山区水务局政务公开标准目录.xlsx"):
+                    # the office must chase 区水务局 for a readable copy, not an unknown "unit" named after the file.
+                    unit = intern((entry.unit if entry and entry.unit else None) or result.unit
+                                  or _unit_of_file_name(Path(rel), reference) or Path(rel).stem)
                     part = parts[i] = _file_part(i, rel, unit, result, from_cache, lang, matchers, intern)
                     del result
                     # Each item's base id and its matches depend on the item alone: worked out here, as the
@@ -881,7 +985,7 @@ def compile_district(
                 _write_xlsx(*sheets)
                 timings["xlsx"] = time.perf_counter() - clock
         compiled = _assemble(district, as_of_value, lang, reference, plan, entries, infos, file_rows, skipped,
-                             link_columns, timings)
+                             link_columns, timings, sorted(found.disk))
         compiled.keep = keep
         todo = [(part_keys[i], part) for i, part in enumerate(parts)
                 if part is not None and part_keys[i] is not None and not part.loaded]
@@ -955,7 +1059,8 @@ def _fingerprint(salt_value: str, rels: Sequence[str], keys: Sequence[str | None
 
 _SUMMARY_FIELDS = ("district", "as_of", "as_of_source", "version", "files", "read", "cached", "skipped", "unreadable",
                    "roster_units", "submitted_units", "extra_units", "items", "errors", "warnings", "infos", "coverage",
-                   "by_code", "not_submitted", "uncovered_clauses", "unreadable_files")
+                   "by_code", "not_submitted", "uncovered_clauses", "unreadable_files", "unreadable_units",
+                   "multi_file_units", "extra_unit_files", "skipped_files")
 
 
 def _marker_text(fingerprint: str | None, result: CompileResult, xlsx: bool) -> str:
@@ -990,9 +1095,10 @@ def _assemble(
     entries: list[Entry],
     infos: list[FileInfo],
     file_rows: list[tuple[tuple[Any, ...], CatalogueFinding]],
-    skipped: list[str],
+    skipped: list[Skipped],
     link_columns: dict[tuple[str, str], str | None],
     timings: dict[str, float],
+    renamed: Sequence[str] = (),
 ) -> Compiled:
     started = time.perf_counter()
     # Units: the roster in its own order, then units outside it.
@@ -1036,8 +1142,11 @@ def _assemble(
     for r in rules_for("catalogue"):
         assert r.check is not None
         district_findings.extend(r.check(view))
-    for rel in skipped:
-        district_findings.append(finding("file-skipped", SourceLocation(path=rel), path=rel))
+    for s in skipped:
+        extra = {"files": _listed_names(s.inside), "count": len(s.inside)} if s.code == "file-skipped-archive" else {}
+        district_findings.append(finding(s.code, SourceLocation(path=s.rel), path=s.rel, **extra))
+    for rel in renamed:
+        district_findings.append(finding("file-name-not-utf8", SourceLocation(path=rel), path=rel))
 
     timings["rules"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -1445,7 +1554,12 @@ def _emit_sqlite(c: Compiled, staging: Path) -> None:
 # The summary.
 
 
-def _summary(c: Compiled, out: Path, as_of_source: str, infos: list[FileInfo], skipped: list[str]) -> CompileResult:
+def _listed_names(names: Sequence[str]) -> str:
+    shown = "、".join(names[:_ARCHIVE_LISTED])
+    return (shown + (" …" if len(names) > _ARCHIVE_LISTED else "")) if names else "—"
+
+
+def _summary(c: Compiled, out: Path, as_of_source: str, infos: list[FileInfo], skipped: list[Skipped]) -> CompileResult:
     reference = c.reference
     counts = Counter(f.severity for f in c.findings)
     by_code: dict[str, tuple[str, int]] = {}
@@ -1476,6 +1590,10 @@ def _summary(c: Compiled, out: Path, as_of_source: str, infos: list[FileInfo], s
         errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
         coverage=coverage, by_code=by_code, not_submitted=[u.name for u in roster if not u.submitted],
         unreadable_files=[i.rel for i in infos if not i.readable],
+        unreadable_units={i.rel: i.unit for i in infos if not i.readable},
+        multi_file_units={u.name: list(u.files) for u in c.units if len(u.files) > 1},
+        extra_unit_files={u.name: list(u.files) for u in c.units if not u.in_roster and u.files},
+        skipped_files={s.rel: s.code for s in skipped},
         uncovered_clauses=[cl.label for cl in (*art20, *art21d)
                            if ("clause-uncovered" if cl.scope == "all" else "clause-uncovered-district", cl.id, None) in uncovered],
     )

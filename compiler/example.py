@@ -31,7 +31,7 @@ The submissions, and what ``zwgk check`` finds in them on purpose:
 区城管执法局.xlsx                        template that still links to another workbook (a #REF! cell,
                                          a hidden lookup sheet)
 宝山工业园区.xlsx                        园区: a "Sheet1" with no domain, a 招商服务领域 sheet, a prose
-                                         sheet and an empty one
+                                         sheet, an empty one and a 安全生产 sheet with its title only
 目录汇总（终稿）.xlsx                    says nowhere who sent it (杨行镇, per zwgk.toml)
 城建委目录.xlsx                          填报单位 is the pre-2018 name 宝山区城市建设委员会 (区建设管理委)
 区司法局.xlsx                            reduced layout without a 公开依据 column, and a sheet in Beijing's
@@ -654,7 +654,7 @@ def _enforcement(ctx: _Ctx) -> None:
 
 
 def _park(ctx: _Ctx) -> None:
-    """宝山工业园区: sheets zwgk cannot place — no domain, a non-domain name, prose, an empty sheet."""
+    """宝山工业园区: sheets zwgk cannot place — no domain, a non-domain name, prose, an empty sheet, a title only."""
     unit = ctx.unit("宝山工业园区")
     wb = Workbook()
     ws = wb.active
@@ -675,6 +675,8 @@ def _park(ctx: _Ctx) -> None:
     ws["A3"] = "园区管委会按照区政府办公室要求，对照国家试点领域标准指引梳理了综合政务和招商服务事项。"
     ws["A4"] = "园区不承担义务教育、医疗卫生等领域职能，相关事项由区职能部门公开。"
     wb.create_sheet("Sheet2")
+    ws = wb.create_sheet("安全生产")  # a domain sheet started and never filled in
+    ws["A1"] = "宝山工业园区安全生产领域政务公开事项标准目录"
     ctx.save("宝山工业园区.xlsx", wb)
 
 

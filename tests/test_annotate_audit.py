@@ -372,3 +372,30 @@ def test_html_names_where_a_file_level_finding_is(tmp_path: Path, ctx: RuleConte
     page.feed(to_html([res]))
     assert len(page.wheres) == len(res.findings) and all(page.wheres)
     assert "整个文件" in page.wheres
+
+
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")
+def test_a_workbook_openpyxl_cannot_load_still_gets_a_marked_copy(tmp_path: Path, ctx: RuleContext) -> None:
+    """A chart sheet without its drawing part (some exporters write one) makes openpyxl fail: the copy is then
+    rebuilt from the cells, as for .xls, instead of an internal error."""
+    from test_reader_blind2 import EDU, XSheet, nat_row, write_xlsx
+    from test_reader_blind2 import national as blind_national
+
+    sh = XSheet("义务教育")
+    sh.add("宝山区教育局义务教育领域基层政务公开标准目录")
+    first = blind_national(sh)
+    for k, it in enumerate(EDU, 1):
+        row = nat_row(k, it)
+        if k == 1:
+            row[5] = ""  # 公开时限 left empty: one finding to mark
+        sh.add(*row)
+    src = tmp_path / "宝山区教育局.xlsx"
+    write_xlsx([sh, XSheet("统计图", chart=True)], src)
+    with pytest.raises(Exception):  # noqa: B017 - the premise: openpyxl cannot open this file
+        load_workbook(src)
+    result = check_file(src, ctx=ctx)
+    copy = annotate(src, result, tmp_path / "copy.xlsx")
+    wb = load_workbook(copy)
+    assert wb.sheetnames[0] == SUMMARY_SHEET and "义务教育" in wb.sheetnames
+    cell = wb["义务教育"][f"F{first + 1}"]
+    assert cell.comment is not None and "公开时限" in cell.comment.text

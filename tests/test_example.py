@@ -35,7 +35,7 @@ EXPECTED: dict[str, set[str]] = {
     "区规划资源局.xlsx": {"formula-no-value", "required-cell-empty", "column-duplicate", "row-not-item",
                      "rows-numbered-only", "ditto-nothing-above"},
     "区城管执法局.xlsx": {"sheet-instructions-skipped", "external-link", "cell-error-value", "sheet-hidden-skipped"},
-    "宝山工业园区.xlsx": {"domain-missing", "domain-unknown", "header-not-found", "sheet-empty"},
+    "宝山工业园区.xlsx": {"domain-missing", "domain-unknown", "header-not-found", "sheet-empty", "sheet-title-only"},
     "目录汇总（终稿）.xlsx": {"unit-missing"},
     "城建委目录.xlsx": {"unit-unknown"},
     "区司法局.xlsx": {"column-missing", "column-unknown", "rows-not-read"},

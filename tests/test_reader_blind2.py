@@ -765,7 +765,7 @@ def v_level1_only() -> Sub:
                "主动公开", "区级")
     want = [It(**{**it.__dict__, "l1": it.l2 or "", "l2": None}) for it in FIN]
     return Sub("宝山区财政局-仅一级.xlsx", "二级事项 blank throughout", _x([sh]), {"综合政务": want}, unit="区财政局",
-               domain="综合政务", allow={"required-cell-empty"})
+               domain="综合政务")
 
 
 def v_channel_spellings() -> Sub:
@@ -857,7 +857,7 @@ def v_title_only_sheet() -> Sub:
     todo = XSheet("生态环境")
     todo.add("宝山区教育局生态环境领域基层政务公开标准目录")
     return Sub("宝山区教育局-空白领域.xlsx", "a sheet with only a title", _x([cat, todo]), {"义务教育": EDU},
-               unit="区教育局", domain="义务教育", allow={"header-not-found"})
+               unit="区教育局", domain="义务教育", must=Counter({"sheet-title-only": 1}))
 
 
 def v_office_export() -> Sub:
@@ -1214,6 +1214,21 @@ def test_unit_stated_in_the_file_keeps_every_row(tmp_path: Path, ctx: RuleContex
     res = check_file(path, ctx=ctx)
     assert res.unit == "罗店镇" and {it.unit for it in res.items} == {"罗店镇"}
     assert not [f for f in res.findings if f.code == "units-mixed"]
+
+
+def test_a_blank_second_level_among_filled_ones_is_still_a_missing_name(tmp_path: Path, ctx: RuleContext) -> None:
+    """Only a wholly blank 二级事项 column means "one level": one blank among filled ones is reported."""
+    sh = XSheet("综合政务")
+    sh.add("宝山区财政局政务公开标准目录")
+    sh.add("类别", "一级事项", "二级事项", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
+           "公开对象", "公开方式", "公开层级")
+    for k, it in enumerate(FIN):
+        sh.add("综合政务", it.l1, "" if k == 1 else it.l2, it.content, it.basis, it.time, it.subject,
+               "、".join(it.channels), "全社会", "主动公开", "区级")
+    path = tmp_path / "宝山区财政局.xlsx"
+    write_xlsx([sh], path)
+    res = check_file(path, ctx=ctx)
+    assert [f.location.cell for f in res.findings if f.code == "required-cell-empty"] == ["C4"]
 
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "blind2")

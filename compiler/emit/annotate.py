@@ -100,13 +100,17 @@ def annotate(source: str | Path, result: FileResult, out: str | Path, lang: str 
 def _open_copy(src: Path, limits: Limits) -> tuple[Workbook, dict[str, str]]:
     """The workbook to mark and the map: sheet name in the findings → sheet title in the copy."""
     if sniff(src) == "xlsx":
-        with warnings.catch_warnings():  # openpyxl's notes on styles it fills in are not the user's business
-            warnings.simplefilter("ignore")
-            wb = load_workbook(src, rich_text=False, keep_vba=False, keep_links=False)
-        for ws in wb.worksheets:
-            _clear_earlier_marks(ws)
-        # An earlier run's summary sheet is replaced, never marked.
-        return wb, {n: n for n in wb.sheetnames if n != SUMMARY_SHEET}
+        try:
+            with warnings.catch_warnings():  # openpyxl's notes on styles it fills in are not the user's business
+                warnings.simplefilter("ignore")
+                wb = load_workbook(src, rich_text=False, keep_vba=False, keep_links=False)
+        except Exception:  # noqa: BLE001 - parts openpyxl cannot load (a chart sheet without its drawing …)
+            wb = None  # the copy is rebuilt from the cells, as for .xls: the user still gets a marked copy
+        if wb is not None:
+            for ws in wb.worksheets:
+                _clear_earlier_marks(ws)
+            # An earlier run's summary sheet is replaced, never marked.
+            return wb, {n: n for n in wb.sheetnames if n != SUMMARY_SHEET}
     wb = Workbook()
     wb.remove(wb.active)
     titles: dict[str, str] = {}

@@ -167,6 +167,8 @@ def _classify(grid: Grid, vocab: Vocabulary, limits: Limits) -> _Sheet:
         # A sheet of prose that starts 填表说明 / 说明： is instructions, whatever the sheet is called.
         if vocab.is_instruction_sheet(first[:8]) or vocab.is_note(first):
             return _Sheet(grid, "instructions", nonblank=nonblank)
+        if nonblank <= 3 and ("目录" in first or "清单" in first):
+            return _Sheet(grid, "title-only", nonblank=nonblank)  # a catalogue started and never filled in
         return _Sheet(grid, "unrecognised", nonblank=nonblank)
     return _Sheet(grid, "catalogue", analyse(grid, vocab, header), nonblank)
 
@@ -200,6 +202,12 @@ def _read_sheet(
     if sheet.role == "instructions":
         result.summaries.append(SheetSummary(name=grid.name, role="instructions"))
         result.findings.append(finding("sheet-instructions-skipped", loc, sheet=grid.name))
+        return
+    if sheet.role == "title-only":
+        result.summaries.append(SheetSummary(name=grid.name, role="empty"))
+        first = next((x for row in grid.rows for x in row if x), "")
+        result.findings.append(finding("sheet-title-only", loc.model_copy(update={"row": 1}), sheet=grid.name,
+                                       rows=sheet.nonblank, text=first[:60]))
         return
     if sheet.role == "hidden":
         result.summaries.append(SheetSummary(name=grid.name, role="instructions"))

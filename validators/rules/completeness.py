@@ -165,7 +165,90 @@ define(
     title=("非目录文件已跳过", "file skipped"),
     message=("「{path}」不是 zwgk 能读取的目录文件（支持 .xlsx .xlsm .xls .ods .csv），已跳过。",
              "'{path}' is not a catalogue file zwgk reads (.xlsx .xlsm .xls .ods .csv); skipped."),
-    fix=("如它是目录，请另存为 .xlsx 后放回提交目录。", "If it is a catalogue, save it as .xlsx and put it back."),
+    fix=("如它是目录，请另存为 .xlsx 后放回提交目录；如是通知、说明等附件，可移出提交目录。",
+         "If it is a catalogue, save it as .xlsx and put it back; if it is a notice or a note, move it out of the folder."),
+)
+define(
+    "file-skipped-temp", INFO, "catalogue",
+    title=("临时文件已跳过", "temporary file skipped"),
+    message=("「{path}」是 Excel/WPS 打开文件时生成的临时文件或锁定文件，不是目录，已跳过。",
+             "'{path}' is a temporary or lock file Excel/WPS makes while a file is open, not a catalogue; skipped."),
+    fix=("可删除；如同名的目录文件仍在别人电脑上打开着，请确认交来的是保存后的最终版本。",
+         "Delete it; if the catalogue of that name is still open somewhere, make sure the saved final version was sent."),
+)
+define(
+    "file-skipped-system", INFO, "catalogue",
+    title=("系统文件已跳过", "system file skipped"),
+    message=("「{path}」是操作系统自动生成的文件（如 desktop.ini、Thumbs.db、.DS_Store）或隐藏文件，已跳过。",
+             "'{path}' is a file the operating system makes (desktop.ini, Thumbs.db, .DS_Store) or a hidden file; skipped."),
+    fix=("无需处理。", "Nothing to do."),
+)
+define(
+    "file-skipped-archive", W, "catalogue",
+    title=("压缩包未解压", "archive not unpacked"),
+    message=("「{path}」是压缩包，zwgk 不会自动解压，其中的文件没有汇编（包内 {count} 个表格文件：{files}）。",
+             "'{path}' is an archive; zwgk does not unpack archives, so nothing in it was compiled ({count} spreadsheet(s) inside: {files})."),
+    fix=("请解压到提交目录（或其子文件夹），删除压缩包后重新汇编。",
+         "Unpack it into the submissions folder (or a sub-folder), remove the archive and compile again."),
+)
+define(
+    "file-skipped-link", INFO, "catalogue",
+    title=("快捷方式/链接已跳过", "link skipped"),
+    message=("「{path}」是指向其他位置的链接（快捷方式），不读取，以免读到提交目录以外的文件。",
+             "'{path}' is a link to another place; it is not followed, so nothing outside the submissions folder is read."),
+    fix=("如需汇编，请把文件本身复制到提交目录。", "To compile it, copy the file itself into the folder."),
+)
+define(
+    "file-name-not-utf8", INFO, "catalogue",
+    title=("文件名编码不是 UTF-8", "file name is not UTF-8"),
+    message=("文件名不是 UTF-8 编码（多为解压 GBK 编码的压缩包所致），按 GBK 识别为「{path}」。",
+             "the file name is not UTF-8 (usually from unpacking a GBK zip); read as GBK it is '{path}'."),
+    fix=("文件已照常读取；建议在提交目录中把它重命名为正确的中文名。",
+         "The file was read as usual; rename it in the folder to its proper Chinese name."),
+)
+@rule(
+    "unit-file-versions", E, "catalogue",
+    title=("同一单位交了同一目录的多个版本", "two versions of one catalogue"),
+    message=("{unit}的「{path}」与「{other}」有 {count} 个相同事项（占较小文件的 {share}%），像是同一目录的两个版本，两份都已汇编，事项重复。",
+             "{unit}: '{path}' and '{other}' share {count} item(s) ({share}% of the smaller file): two versions of one catalogue, both compiled, so the items are duplicated."),
+    fix=("请与该单位确认最终版本，把另一个文件移出提交目录后重新汇编。",
+         "Ask the unit which is final, move the other file out of the folder and compile again."),
+)
+def unit_file_versions(view: CatalogueView) -> Iterator[Finding]:
+    # A unit sends "目录v1.xlsx" and then "目录v2（修改后）.xlsx" into the same folder: both are compiled
+    # (nothing is dropped on a guess), so the office is told which files repeat which items.
+    by_file: dict[str, dict[str, dict[tuple[str, ...], ItemLike]]] = defaultdict(dict)
+    for it in view.items:
+        names = tuple(name_key(p or "") for p in (it.level1, it.level2, it.level3))
+        if not any(names):
+            continue
+        by_file[it.unit].setdefault(it.path, {}).setdefault((it.domain or "", *names), it)
+    for unit in sorted(by_file):
+        files = sorted(by_file[unit].items())
+        for i, (path_a, keys_a) in enumerate(files):
+            for path_b, keys_b in files[i + 1:]:
+                shared = [k for k in keys_b if k in keys_a]
+                if not shared:
+                    continue
+                first = keys_b[shared[0]]
+                share = len(shared) * 100 // min(len(keys_a), len(keys_b))
+                if share >= _VERSION_SHARE:
+                    yield finding("unit-file-versions", SourceLocation(path=path_b), unit=unit, path=path_b,
+                                  other=path_a, count=len(shared), share=share)
+                else:
+                    yield finding("unit-files-overlap", item_location(first), unit=unit, path=path_b, other=path_a,
+                                  count=len(shared), item=item_name(first))
+
+
+_VERSION_SHARE = 80  # % of the smaller file's items found in the other: two versions, not two domains
+
+
+define(
+    "unit-files-overlap", W, "catalogue",
+    title=("同一单位的两个文件有相同事项", "same item in two files of one unit"),
+    message=("{unit}的「{path}」与「{other}」有 {count} 个相同事项（如「{item}」），汇编后重复出现。",
+             "{unit}: '{path}' and '{other}' both list {count} item(s) (e.g. '{item}'); they appear twice in the catalogue."),
+    fix=("请该单位只在一个文件中保留这些事项。", "Ask the unit to keep these items in one file only."),
 )
 define(
     "clause-review", INFO, "catalogue",

@@ -18,7 +18,9 @@ _TEXT_FIELDS = ("content", "basis", "time_limit", "subject")
 )
 def required_cells(sheet: SheetData, ctx: RuleContext) -> Iterator[Finding]:
     has = sheet.fields
-    need_level2 = "level2" in has
+    # A unit that names its items at one level leaves the whole 二级事项 column blank: 一级事项 is then the
+    # name.  A blank 二级事项 among filled ones is a missing name.
+    need_level2 = "level2" in has and any(rec.item.level2 or rec.item.level3 for rec in sheet.records)
     text_fields = [f for f in _TEXT_FIELDS if f in has]
     need_channels = "channels" in has
     # Item fields are cleaned text or None (the reader never stores blanks), so truthiness is emptiness.

@@ -171,6 +171,14 @@ define(
          "Fix the formula, or paste the correct content as values, before submitting."),
 )
 define(
+    "sheet-title-only", W, "sheet",
+    title=("工作表只有标题", "sheet with a title only"),
+    message=("工作表「{sheet}」只有 {rows} 行文字（{text}），没有目录表头和事项。",
+             "Sheet '{sheet}' holds only {rows} line(s) of text ({text}): no catalogue header, no items."),
+    fix=("如本领域有公开事项，请在标题下按目录格式填写表头和事项；如没有，请删除该工作表。",
+         "If this domain has items, add the catalogue header and rows under the title; if not, delete the sheet."),
+)
+define(
     "sheet-hidden", W, "sheet",
     title=("隐藏的目录工作表", "hidden catalogue sheet"),
     message=("工作表「{sheet}」在 Excel 中被隐藏，但含有目录内容，仍按目录读取。",
