@@ -61,7 +61,7 @@ from zwgk.compiler.manifest import (
     load_manifest,
 )
 from zwgk.compiler.matching import ClauseMatcher, GuidelineMatcher, Match, clause_candidates
-from zwgk.compiler.reader import _unit_of_file_name  # the reader's own file-name rule, for unreadable files
+from zwgk.compiler.reader import unit_of_file_name  # the reader's own file-name rule, for unreadable files
 from zwgk.compiler.reader.limits import DEFAULT_LIMITS, Limits
 from zwgk.compiler.reader.sources import FORMATS
 from zwgk.compiler.reader.zygote import reading_many
@@ -925,7 +925,7 @@ def compile_district(
                     # An unreadable file still names its unit in its file name ("宝山区水务局政务公开标准目录.xlsx"):
                     # the office must chase 区水务局 for a readable copy, not an unknown "unit" named after the file.
                     unit = intern((entry.unit if entry and entry.unit else None) or result.unit
-                                  or _unit_of_file_name(Path(rel), reference) or Path(rel).stem)
+                                  or unit_of_file_name(Path(rel), reference) or Path(rel).stem)
                     part = parts[i] = _file_part(i, rel, unit, result, from_cache, lang, matchers, intern)
                     del result
                     # Each item's base id and its matches depend on the item alone: worked out here, as the

@@ -51,6 +51,12 @@ class CatalogueDiff:
     added: list[dict[str, Any]] = field(default_factory=list)
     removed: list[dict[str, Any]] = field(default_factory=list)
     changed: list[ItemChange] = field(default_factory=list)
+    # The office's follow-up list between two compiles: who has submitted since, which files came or went
+    # (an unreadable file replaced, a v1 taken out).  Informative: the exit code still speaks of items only.
+    units_submitted: list[str] = field(default_factory=list)
+    units_withdrawn: list[str] = field(default_factory=list)
+    files_added: list[str] = field(default_factory=list)
+    files_removed: list[str] = field(default_factory=list)
 
     @property
     def same(self) -> bool:
@@ -72,6 +78,10 @@ class CatalogueDiff:
                  "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes]}
                 for c in self.changed
             ],
+            "units_submitted": self.units_submitted,
+            "units_withdrawn": self.units_withdrawn,
+            "files_added": self.files_added,
+            "files_removed": self.files_removed,
         }
 
 
@@ -162,7 +172,24 @@ def diff_catalogues(old_path: Path, new_path: Path) -> CatalogueDiff:
             result.changed.append(ItemChange(old=a, new=b, changes=changes))
     result.added = left_new
     result.removed = left_old
+    _submissions(result, old_data, new_data)
     return result
+
+
+def _submissions(result: CatalogueDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
+    def units(data: dict[str, Any]) -> dict[str, list[str]]:
+        return {u["name"]: list(u.get("files") or []) for u in data.get("units") or [] if isinstance(u, dict) and "name" in u}
+
+    before, after = units(old), units(new)
+    was = {n for n, fs in before.items() if fs}
+    now = {n for n, fs in after.items() if fs}
+    order = {n: k for k, n in enumerate([*after, *before])}
+    result.units_submitted = sorted(now - was, key=order.__getitem__)
+    result.units_withdrawn = sorted(was - now, key=order.__getitem__)
+    old_files = {f for fs in before.values() for f in fs}
+    new_files = {f for fs in after.values() for f in fs}
+    result.files_added = sorted(new_files - old_files)
+    result.files_removed = sorted(old_files - new_files)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -220,6 +247,13 @@ def render_text(d: CatalogueDiff, lang: str = "zh") -> Iterable[str]:
 
     yield head(d.old_meta, "old" if en else "旧")
     yield head(d.new_meta, "new" if en else "新")
+    sep = ", " if en else "、"
+    for values, zh, en_label in ((d.units_submitted, "新提交的单位", "units that submitted since"),
+                                 (d.units_withdrawn, "不再有文件的单位", "units no longer with a file"),
+                                 (d.files_added, "新增文件", "files added"),
+                                 (d.files_removed, "移除文件", "files removed")):
+        if values:
+            yield f"{en_label}: {sep.join(values)}" if en else f"{zh}：{sep.join(values)}"
     if d.same:
         yield "No item differs." if en else "两次汇编的事项完全相同。"
         return

@@ -16,8 +16,10 @@ names the key and the fix: a typo here would silently change the whole catalogue
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -98,7 +100,14 @@ def load_manifest(path: Path, submissions: Path, reference: Reference) -> Manife
     try:
         return _validate(data, shown, submissions, reference)
     except ManifestError as exc:
-        raise ManifestError(f"{shown}：{exc.zh}", f"{shown}: {exc.en}") from None
+        zh_lines, en_lines = exc.zh.split("\n"), exc.en.split("\n")
+        if len(zh_lines) == 1:
+            raise ManifestError(f"{shown}：{exc.zh}", f"{shown}: {exc.en}") from None
+        # Every mistake at once: an office fixing a manifest should not need one run per typo.
+        raise ManifestError(
+            f"{shown} 有 {len(zh_lines)} 处错误，请逐一修改后重新汇编：\n" + "\n".join(f"  {x}" for x in zh_lines),
+            f"{shown} has {len(en_lines)} mistakes; fix each and compile again:\n" + "\n".join(f"  {x}" for x in en_lines),
+        ) from None
 
 
 def _fail(where: str, zh: str, en: str) -> ManifestError:
@@ -108,8 +117,12 @@ def _fail(where: str, zh: str, en: str) -> ManifestError:
 def _unknown_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:
     extra = sorted(set(obj) - allowed)
     if extra:
-        raise _fail(where, f"不认识的键「{extra[0]}」。可用的键：{'、'.join(sorted(allowed))}。",
-                    f"unknown key '{extra[0]}'. Allowed keys: {', '.join(sorted(allowed))}.")
+        import difflib
+
+        close = difflib.get_close_matches(extra[0], sorted(allowed), n=1, cutoff=0.6)
+        hint_zh, hint_en = (f"是否应为「{close[0]}」？", f" Did you mean '{close[0]}'?") if close else ("", "")
+        raise _fail(where, f"不认识的键「{extra[0]}」。{hint_zh}可用的键：{'、'.join(sorted(allowed))}。",
+                    f"unknown key '{extra[0]}'.{hint_en} Allowed keys: {', '.join(sorted(allowed))}.")
 
 
 def _text(obj: dict[str, Any], key: str, where: str, *, required: bool) -> str | None:
@@ -150,9 +163,31 @@ def _rel_path(text: str, where: str, submissions: Path) -> str:
                     f"path '{text}' must be relative to the submissions folder, without '..'.")
     rel = str(posix)
     if not (submissions / rel).is_file():
-        raise _fail(where, f"提交目录中没有文件「{rel}」。请检查文件名（含扩展名和子目录）。",
-                    f"there is no file '{rel}' in the submissions folder. Check the name, extension and sub-folder.")
+        close = _closest_file(rel, submissions)
+        hint_zh = f"是否应为「{close}」？" if close else "请检查文件名（含扩展名和子目录）。"
+        hint_en = f"Did you mean '{close}'?" if close else "Check the name, extension and sub-folder."
+        raise _fail(where, f"提交目录中没有文件「{rel}」。{hint_zh}",
+                    f"there is no file '{rel}' in the submissions folder. {hint_en}")
     return rel
+
+
+_CLOSEST_SCAN = 5000  # files looked at for a "did you mean" (a hint, not a search of a city's archive)
+
+
+def _closest_file(rel: str, submissions: Path) -> str | None:
+    """The file in ``submissions`` whose path is most like ``rel`` (a typo, a missing sub-folder, 终稿 vs 定稿)."""
+    from rapidfuzz import fuzz, process
+
+    names: list[str] = []
+    for p in submissions.rglob("*"):
+        if len(names) >= _CLOSEST_SCAN:
+            break
+        with contextlib.suppress(OSError, ValueError):
+            if p.is_file() and not p.name.startswith((".", "~$")):
+                names.append(p.relative_to(submissions).as_posix().encode("utf-8", "replace").decode("utf-8"))
+    # Plain ratio: WRatio's partial matching calls any "…目录.xlsx" close to any other.
+    best = process.extractOne(rel, sorted(names), scorer=fuzz.ratio)
+    return best[0] if best and best[1] >= 75 else None
 
 
 def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -163,39 +198,43 @@ def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _validate(data: dict[str, Any], shown: str, submissions: Path, reference: Reference) -> Manifest:
-    _unknown_keys(data, _TOP_KEYS, "(top level)")
-    district = _text(data, "district", "district", required=False)
-    as_of = data.get("as_of")
-    if isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime):
-        as_of = as_of.isoformat()  # TOML has a date type: as_of = 2020-09-30 is fine too
-    if as_of is not None:
-        as_of = check_as_of(str(as_of), "as_of")
+    errors: list[ManifestError] = []
+
+    @contextlib.contextmanager
+    def collected() -> Iterator[None]:
+        try:
+            yield
+        except ManifestError as exc:
+            errors.append(exc)
+
+    district: str | None = None
+    as_of: Any = None
+    with collected():
+        _unknown_keys(data, _TOP_KEYS, "(top level)")
+    with collected():
+        district = _text(data, "district", "district", required=False)
+    with collected():
+        as_of = data.get("as_of")
+        if isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime):
+            as_of = as_of.isoformat()  # TOML has a date type: as_of = 2020-09-30 is fine too
+        if as_of is not None:
+            as_of = check_as_of(str(as_of), "as_of")
     files: dict[str, FileEntry] = {}
-    for i, entry in enumerate(_tables(data, "files"), start=1):
-        where = f"[[files]] #{i}"
-        _unknown_keys(entry, _FILE_KEYS, where)
-        rel = _rel_path(_text(entry, "path", where, required=True) or "", f"{where}.path", submissions)
-        if rel in files:
-            raise _fail(where, f"文件「{rel}」列了两次。请删除重复的 [[files]]。", f"file '{rel}' is listed twice.")
-        unit_text = _text(entry, "unit", where, required=False)
-        domain_text = _text(entry, "domain", where, required=False)
-        if unit_text is None and domain_text is None:
-            raise _fail(where, "至少要写 unit 或 domain。", "give at least unit or domain.")
-        files[rel] = FileEntry(
-            path=rel,
-            unit=_unit(unit_text, f"{where}.unit", reference) if unit_text else None,
-            domain=_domain(domain_text, f"{where}.domain", reference) if domain_text else None,
-        )
+    file_tables: list[dict[str, Any]] = []
+    with collected():
+        file_tables = _tables(data, "files")
+    for i, entry in enumerate(file_tables, start=1):
+        with collected():
+            _file_entry(i, entry, files, submissions, reference)
     declared: dict[tuple[str, str], NotInvolvedEntry] = {}
-    for i, entry in enumerate(_tables(data, "not_involved"), start=1):
-        where = f"[[not_involved]] #{i}"
-        _unknown_keys(entry, _NI_KEYS, where)
-        unit = _unit(_text(entry, "unit", where, required=True) or "", f"{where}.unit", reference)
-        domain = _domain(_text(entry, "domain", where, required=True) or "", f"{where}.domain", reference)
-        reason = _text(entry, "reason", where, required=True) or ""
-        if (unit, domain) in declared:
-            raise _fail(where, f"{unit}「{domain}」的未涉及声明重复。", f"{unit} declares '{domain}' not involved twice.")
-        declared[(unit, domain)] = NotInvolvedEntry(unit=unit, domain=domain, reason=reason)
+    ni_tables: list[dict[str, Any]] = []
+    with collected():
+        ni_tables = _tables(data, "not_involved")
+    for i, entry in enumerate(ni_tables, start=1):
+        with collected():
+            _not_involved_entry(i, entry, declared, reference)
+    if errors:
+        raise ManifestError("\n".join(e.zh for e in errors), "\n".join(e.en for e in errors))
     return Manifest(
         path=shown,
         district=district,
@@ -203,6 +242,36 @@ def _validate(data: dict[str, Any], shown: str, submissions: Path, reference: Re
         files=dict(sorted(files.items())),
         not_involved=tuple(declared[k] for k in sorted(declared)),
     )
+
+
+def _file_entry(i: int, entry: dict[str, Any], files: dict[str, FileEntry], submissions: Path,
+            reference: Reference) -> None:
+    where = f"[[files]] #{i}"
+    _unknown_keys(entry, _FILE_KEYS, where)
+    rel = _rel_path(_text(entry, "path", where, required=True) or "", f"{where}.path", submissions)
+    if rel in files:
+        raise _fail(where, f"文件「{rel}」列了两次。请删除重复的 [[files]]。", f"file '{rel}' is listed twice.")
+    unit_text = _text(entry, "unit", where, required=False)
+    domain_text = _text(entry, "domain", where, required=False)
+    if unit_text is None and domain_text is None:
+        raise _fail(where, "至少要写 unit 或 domain。", "give at least unit or domain.")
+    files[rel] = FileEntry(
+        path=rel,
+        unit=_unit(unit_text, f"{where}.unit", reference) if unit_text else None,
+        domain=_domain(domain_text, f"{where}.domain", reference) if domain_text else None,
+    )
+
+
+def _not_involved_entry(i: int, entry: dict[str, Any], declared: dict[tuple[str, str], NotInvolvedEntry],
+                    reference: Reference) -> None:
+    where = f"[[not_involved]] #{i}"
+    _unknown_keys(entry, _NI_KEYS, where)
+    unit = _unit(_text(entry, "unit", where, required=True) or "", f"{where}.unit", reference)
+    domain = _domain(_text(entry, "domain", where, required=True) or "", f"{where}.domain", reference)
+    reason = _text(entry, "reason", where, required=True) or ""
+    if (unit, domain) in declared:
+        raise _fail(where, f"{unit}「{domain}」的未涉及声明重复。", f"{unit} declares '{domain}' not involved twice.")
+    declared[(unit, domain)] = NotInvolvedEntry(unit=unit, domain=domain, reason=reason)
 
 
 def check_as_of(text: str, where: str = "--as-of") -> str:

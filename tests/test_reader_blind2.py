@@ -1230,6 +1230,18 @@ def test_a_blank_second_level_among_filled_ones_is_still_a_missing_name(tmp_path
     res = check_file(path, ctx=ctx)
     assert [f.location.cell for f in res.findings if f.code == "required-cell-empty"] == ["C4"]
 
+
+def test_an_unreadable_file_still_names_its_unit(tmp_path: Path, ctx: RuleContext) -> None:
+    """The office must ask someone to resend: the file name says who (--unit wins when given)."""
+    path = tmp_path / "宝山区水务局政务公开标准目录.xlsx"
+    path.write_bytes(b"")
+    res = check_file(path, ctx=ctx)
+    assert not res.readable and res.unit == "区水务局"
+    assert check_file(path, unit="罗店镇", ctx=ctx).unit == "罗店镇"
+    anonymous = tmp_path / "目录.xlsx"
+    anonymous.write_bytes(b"")
+    assert check_file(anonymous, ctx=ctx).unit is None
+
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "blind2")
     out.mkdir(parents=True, exist_ok=True)

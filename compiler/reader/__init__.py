@@ -31,7 +31,8 @@ from zwgk.validators.registry import finding
 from zwgk.validators.sheet import ItemRecord, SheetData, cell_ref, column_letter
 from zwgk.validators.vocabulary import Vocabulary
 
-__all__ = ["ANNOTATION_SHEET", "DEFAULT_LIMITS", "Limits", "ReadResult", "gc_paused", "load_grids", "read_file"]
+__all__ = ["ANNOTATION_SHEET", "DEFAULT_LIMITS", "Limits", "ReadResult", "gc_paused", "load_grids", "read_file",
+           "unit_of_file_name"]
 
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表|附件|附表)\s*\d*$", re.I)
 _UNIT_LINE = re.compile(
@@ -109,6 +110,8 @@ def _read_file(p: Path, reference: Reference, vocabulary: Vocabulary, unit: str 
         loaded = load_grids(p, limits, name=shown)
     except ReadRefused as refused:
         result.readable = False
+        # Whose file it is still matters (the office must ask that unit to resend): --unit, else the name.
+        result.unit = _known_unit(unit, reference) or unit_of_file_name(Path(shown), reference)
         result.findings.append(finding(refused.code, SourceLocation(path=shown), **refused.params))
         return result
     except MemoryError:
@@ -331,10 +334,16 @@ def _units_from_subjects(records: list[ItemRecord], unit: str | None, reference:
             moved[other] += 1
 
 
-def _unit_of_file_name(path: Path, reference: Reference) -> str | None:
+def unit_of_file_name(path: Path, reference: Reference) -> str | None:
+    """The unit a file's name names ("宝山区水务局政务公开标准目录.xlsx" → 区水务局), or None."""
     stem = path.stem
     u = reference.unit(stem) or reference.unit(_FILE_NOISE.sub("", stem))
     return u.name if u else _unit_in_text(stem, reference)
+
+
+def _known_unit(name: str | None, reference: Reference) -> str | None:
+    u = reference.unit(name) if name else None
+    return u.name if u else name
 
 
 def _resolve_domain(
@@ -466,7 +475,7 @@ def _resolve_unit(
         u = reference.unit(subj)
         if u:
             by_unit[u.name] += n
-    named = _unit_of_file_name(path, reference)
+    named = unit_of_file_name(path, reference)
     if by_unit:
         (top, n_top), *rest = by_unit.most_common()
         if not any(n >= 2 and n * 5 >= n_top for _, n in rest):

@@ -279,9 +279,11 @@ class UnitFacts:
     active_items: int
     errors: int
     domains_missing: tuple[str, ...]
+    unreadable: tuple[str, ...] = ()  # the unit's files zwgk could not open: the office asks for new copies
 
 
-def unit_facts(view: UnitView, items: Sequence[CatalogueItem], errors: int) -> UnitFacts:
+def unit_facts(view: UnitView, items: Sequence[CatalogueItem], errors: int,
+               unreadable: Sequence[str] = ()) -> UnitFacts:
     present = {i.domain for i in items if i.domain}
     missing = tuple(d for d in view.responsible_for if d not in present and d not in view.not_involved)
     return UnitFacts(
@@ -290,6 +292,7 @@ def unit_facts(view: UnitView, items: Sequence[CatalogueItem], errors: int) -> U
         active_items=sum(1 for i in items if "主动" in i.mode),
         errors=errors,
         domains_missing=missing,
+        unreadable=tuple(unreadable),
     )
 
 
@@ -298,6 +301,9 @@ def evidence_gaps(evidence: str, facts: UnitFacts) -> list[Gap]:
     if not facts.submitted:
         return [Gap(code="not-submitted")]
     if facts.items == 0:
+        # "No items" would send the office looking at an empty table; the file itself could not be opened.
+        if facts.unreadable:
+            return [Gap(code="unreadable", params={"files": "、".join(facts.unreadable)})]
         return [Gap(code="no-items")]
     gaps: list[Gap] = []
     if evidence == "active" and facts.active_items == 0:

@@ -148,7 +148,8 @@ def status_report(
         items = idx.items_by_unit.get(view.name, [])
         # Errors in the unit's own files; catalogue-wide gaps (clauses, guideline items) are the audit's business.
         sev = severity_counts(f for f in idx.unit_findings(view.name) if f.path)
-        facts = unit_facts(view, items, sev["error"])
+        unreadable = sorted({f.path for f in idx.unit_findings(view.name) if f.path and f.code == "file-unreadable"})
+        facts = unit_facts(view, items, sev["error"], unreadable)
         present = {i.domain for i in items if i.domain}
         covered_domains = [d for d in view.responsible_for if d in present or d in view.not_involved]
         owed_clauses = clauses_by_scope[clause_scope(view)]

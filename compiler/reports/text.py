@@ -93,6 +93,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # gaps
     "gap.not-submitted": ("未提交目录", "no catalogue submitted"),
     "gap.no-items": ("目录中没有事项", "the catalogue has no items"),
+    "gap.unreadable": ("提交的文件无法读取（{files}），请重交", "the submitted file cannot be read ({files}); ask for a new copy"),
     "gap.no-active-items": ("没有主动公开事项", "no 主动 (proactive) items"),
     "gap.has-errors": ("有 {count} 处错误", "{count} errors"),
     "gap.domains-missing": ("领域无事项且无“未涉及”说明：{domains}", "domains with neither items nor a 未涉及 declaration: {domains}"),

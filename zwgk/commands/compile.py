@@ -70,13 +70,59 @@ def summary_lines(r: CompileResult, lang: str = "zh", top: int = 6) -> Iterator[
     hidden += sum(1 for sev, _ in r.by_code.values() if sev == "info")
     if hidden:
         yield f"    … {hidden} more kinds (and every finding) in issues.json" if en else f"    …… 另有 {hidden} 类（及全部问题明细）见 issues.json"
-    if r.unreadable_files:
-        shown = "、".join(r.unreadable_files[:5]) + (" …" if len(r.unreadable_files) > 5 else "")
-        yield ("  unreadable: " if en else "  无法读取：") + shown
-    if r.not_submitted and len(r.not_submitted) <= 12:
-        yield ("  not submitted: " if en else "  未提交：") + "、".join(r.not_submitted)
+    yield from chase_lines(r, lang)
     written = [name for name in OUTPUTS if (r.out / name).is_file()]
     yield (f"  written to {r.out}/: " if en else f"  已写出 {r.out}/：") + " ".join(written)
+
+
+_SKIP_KINDS = {
+    "file-skipped-archive": ("压缩包（未解压）", "archive (not unpacked)"),
+    "file-skipped": ("非目录文件", "not a spreadsheet"),
+    "file-skipped-temp": ("临时/锁定文件", "temp/lock file"),
+    "file-skipped-system": ("系统文件", "system file"),
+    "file-skipped-link": ("链接", "link"),
+}
+_LISTED = 5
+
+
+def _names(values: list[str], lang: str, limit: int = _LISTED) -> str:
+    sep = ", " if lang == "en" else "、"
+    more = len(values) - limit
+    tail = (f" … (+{more})" if lang == "en" else f" 等 {len(values)} 个") if more > 0 else ""
+    return sep.join(values[:limit]) + tail
+
+
+def chase_lines(r: CompileResult, lang: str = "zh") -> Iterator[str]:
+    """What the office must follow up, file by file and unit by unit (every file is accounted for)."""
+    en = lang == "en"
+    if r.unreadable_files:
+        shown = [f"{f} ({r.unreadable_units[f]})" if en else f"{f}（{r.unreadable_units[f]}）"
+                 if r.unreadable_units.get(f) else f for f in r.unreadable_files]
+        yield ("  unreadable (ask for a new copy): " if en else "  无法读取（请单位重交）：") + _names(shown, lang)
+    if r.multi_file_units:
+        shown = [f"{u} ({len(fs)}: {', '.join(fs)})" if en else f"{u}（{len(fs)} 个：{'、'.join(fs)}）"
+                 for u, fs in r.multi_file_units.items()]
+        yield ("  units with several files (all compiled; see unit-file-versions): " if en
+               else "  一个单位交了多个文件（均已汇编，版本重复见 unit-file-versions）：") + _names(shown, lang)
+    if r.extra_unit_files:
+        shown = [f"{u} ({', '.join(fs)})" if en else f"{u}（{'、'.join(fs)}）" for u, fs in r.extra_unit_files.items()]
+        yield (("  outside the roster (name the unit in zwgk.toml [[files]] if it is a roster unit): " if en
+                else "  名录外单位（如属名录单位，请在 zwgk.toml 的 [[files]] 中写明 unit）：") + _names(shown, lang))
+    if r.skipped_files:
+        by_kind: dict[str, list[str]] = {}
+        for path, code in r.skipped_files.items():
+            by_kind.setdefault(code, []).append(path)
+        parts = [f"{_SKIP_KINDS.get(code, (code, code))[1 if en else 0]} {len(paths)}"
+                 + (f" ({_names(paths, lang, 3)})" if en else f"（{_names(paths, lang, 3)}）")
+                 for code in _SKIP_KINDS for paths in [by_kind.get(code, [])] if paths]
+        yield ("  skipped: " if en else "  已跳过：") + ("; " if en else "；").join(parts)
+    if r.not_submitted:
+        if len(r.not_submitted) <= 12:
+            yield ("  not submitted: " if en else "  未提交：") + "、".join(r.not_submitted)
+        else:
+            yield (f"  not submitted: {len(r.not_submitted)} units ({_names(r.not_submitted, lang, 8)}; "
+                   f"all in zwgk status)" if en else
+                   f"  未提交：{len(r.not_submitted)} 个单位（{_names(r.not_submitted, lang, 8)}；完整名单见 zwgk status）")
 
 
 @contextmanager
