@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BUILD ?= build
 
-.PHONY: demo test lint typecheck bench bench-all bench-compile bench-site bench-hostile bench-xlsx venv clean
+.PHONY: demo test lint typecheck bench bench-all bench-compile bench-site bench-hostile bench-xlsx bench-floor venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,7 +46,11 @@ bench-hostile: $(STAMP)
 bench-xlsx: $(STAMP)
 	$(BIN)/python bench/xlsx_bench.py
 
-bench-all: bench bench-compile bench-site bench-hostile bench-xlsx
+# The floors: what the required steps alone cost (bare read + cheapest items; serialising the outputs).
+bench-floor: $(STAMP)
+	$(BIN)/python bench/check_floor.py
+
+bench-all: bench bench-compile bench-site bench-hostile bench-xlsx bench-floor
 
 clean:
 	rm -rf $(VENV) $(BUILD) .pytest_cache .mypy_cache .ruff_cache .hypothesis
